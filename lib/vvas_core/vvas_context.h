@@ -1,0 +1,158 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/**
+ * SECTION: vvas_context
+ * @short_description: A device, its loaded xclbin, and the memories on it
+ *
+ * A context opens one XRT device and loads (or adopts) its xclbin, or is a
+ * host-only context for host memory. Every memory holds a reference on its
+ * context: vvas_context_destroy() drops the caller's reference and the device
+ * is closed when the last memory allocated from it is freed.
+ */
+
+#ifndef __VVAS_CONTEXT_H__
+#define __VVAS_CONTEXT_H__
+
+#include <uuid/uuid.h>
+#include <vvas_core/vvas_common.h>
+#include <vvas_core/vvas_log.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * vvasDeviceHandle:
+ *
+ * The XRT device handle (an `xrtDeviceHandle`).
+ */
+typedef void *vvasDeviceHandle;
+
+/**
+ * VvasContext:
+ * @dev_idx: device index, or -1 for a host-only context
+ * @xclbin_loc: path of the xclbin this context loaded, or NULL
+ * @dev_handle: the XRT device, or NULL for a host-only context
+ * @uuid: UUID of the xclbin loaded on the device (all zero if none)
+ * @log_level: threshold of the messages emitted for this context
+ *
+ * A device context. The members are read-only for users.
+ */
+typedef struct
+{
+  int32_t dev_idx;
+  char *xclbin_loc;
+  vvasDeviceHandle dev_handle;
+  uuid_t uuid;
+  VvasLogLevel log_level;
+} VvasContext;
+
+/**
+ * VvasTransferStats:
+ * @syncs_to_device: host-to-device transfers done
+ * @bytes_to_device: bytes moved host-to-device
+ * @syncs_from_device: device-to-host transfers done
+ * @bytes_from_device: bytes moved device-to-host
+ * @device_copies: device-side copies between buffer objects
+ * @bytes_device_copied: bytes copied on the device
+ *
+ * What a context moved between host and device since it was created (or
+ * since the last vvas_context_reset_transfer_stats()). Only transfers that
+ * XRT reported as done are counted.
+ */
+typedef struct
+{
+  uint64_t syncs_to_device;
+  uint64_t bytes_to_device;
+  uint64_t syncs_from_device;
+  uint64_t bytes_from_device;
+  uint64_t device_copies;
+  uint64_t bytes_device_copied;
+} VvasTransferStats;
+
+/**
+ * vvas_context_create:
+ * @dev_idx: device index, or -1 for a host-only context
+ * @xclbin_loc: (nullable): xclbin to load on the device; NULL adopts the
+ *   xclbin already loaded there. Must be NULL when @dev_idx is -1.
+ * @log_level: threshold of the messages emitted for this context
+ * @vret: (out) (optional): where the result code is stored
+ *
+ * Creates a context. With a device index it first checks that XRT can run
+ * (`XILINX_XRT` set and its libraries present), reads and validates the
+ * xclbin's memory topology, opens the device and loads the xclbin. No XRT
+ * error aborts the process; each becomes a result code and a log line.
+ *
+ * Returns: a new context, or NULL on error with @vret set to
+ *   %VVAS_RET_INVALID_ARGS (bad argument, unreadable or corrupt xclbin) or
+ *   %VVAS_RET_ERROR (XRT environment, device open or xclbin load failed).
+ */
+VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
+    char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
+
+/**
+ * vvas_context_destroy:
+ * @vvas_ctx: a context
+ *
+ * Drops the caller's reference. The device closes once every memory
+ * allocated from the context has been freed as well. Calling it twice on
+ * the same context is an error.
+ *
+ * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
+ *   context already destroyed while its memories live.
+ */
+VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
+
+/**
+ * vvas_context_get_transfer_stats:
+ * @vvas_ctx: a context
+ * @stats: (out): filled with the context's transfer statistics
+ *
+ * Reads the transfers done on the context's memories. Thread-safe.
+ *
+ * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument.
+ */
+VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
+    vvas_ctx, VvasTransferStats * stats);
+
+/**
+ * vvas_context_reset_transfer_stats:
+ * @vvas_ctx: a context
+ *
+ * Sets every transfer statistic of the context back to zero.
+ *
+ * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL.
+ */
+VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
+    vvas_ctx);
+
+/**
+ * vvas_context_get_bank_count:
+ * @vvas_ctx: a context
+ *
+ * Returns: the number of memory banks in the xclbin's topology (used or
+ *   not), 0 when it is not known (a host-only context, or an xclbin adopted
+ *   from the device), or -1 for NULL.
+ */
+VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
+
+/**
+ * vvas_context_is_bank_usable:
+ * @vvas_ctx: a context
+ * @mbank_idx: a memory bank index
+ *
+ * Returns: 1 if buffers can be allocated on @mbank_idx (a used, non-streaming
+ *   bank of the topology, or any bank when the topology is not known), 0 if
+ *   not, -1 for NULL or a host-only context.
+ */
+VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
+    uint8_t mbank_idx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __VVAS_CONTEXT_H__ */

@@ -1,0 +1,235 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/**
+ * SECTION: vvas_memory
+ * @short_description: Device and host memory with host/device coherence
+ *
+ * A #VvasMemory is either device memory (an XRT buffer object on a memory
+ * bank, %VVAS_ALLOC_TYPE_CMA) or host memory (%VVAS_ALLOC_TYPE_NON_CMA).
+ * Mapping follows the coherence contract: a READ map refreshes the host view
+ * only when the device copy is newer; a WRITE map marks the host copy newer;
+ * nothing is transferred that is not needed. Maps may be taken from several
+ * threads at once.
+ */
+
+#ifndef __VVAS_MEMORY_H__
+#define __VVAS_MEMORY_H__
+
+#include <vvas_core/vvas_common.h>
+#include <vvas_core/vvas_context.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * VvasMemory:
+ *
+ * Opaque handle of a memory.
+ */
+typedef struct _VvasMemory VvasMemory;
+
+/**
+ * VvasMemoryDataFreeCB:
+ * @data: the pointer given to vvas_memory_alloc_from_data()
+ * @user_data: the user data given with it
+ *
+ * Frees wrapped data; called exactly once, by vvas_memory_free().
+ */
+typedef void (*VvasMemoryDataFreeCB) (void *data, void *user_data);
+
+/**
+ * VvasMemoryMapInfo:
+ * @data: host address of the mapped memory
+ * @size: size of the mapped memory
+ *
+ * Filled by vvas_memory_map(), given back to vvas_memory_unmap().
+ */
+typedef struct
+{
+  uint8_t *data;
+  size_t size;
+} VvasMemoryMapInfo;
+
+/**
+ * vvas_memory_alloc:
+ * @vvas_ctx: a context; a device context for %VVAS_ALLOC_TYPE_CMA
+ * @mem_type: %VVAS_ALLOC_TYPE_CMA or %VVAS_ALLOC_TYPE_NON_CMA
+ * @mem_flags: %VVAS_ALLOC_FLAG_NONE
+ * @mbank_idx: memory bank (checked against the xclbin's topology; ignored
+ *   for host memory)
+ * @size: bytes to allocate, more than zero
+ * @ret: (out) (optional): result code
+ *
+ * Allocates memory. Device memory is an XRT buffer object on @mbank_idx with
+ * a host view; host memory is page-aligned heap memory. The new memory has
+ * no transfer pending. Its contents are undefined.
+ *
+ * Returns: the memory, or NULL with @ret set to %VVAS_RET_INVALID_ARGS or
+ *   %VVAS_RET_ALLOC_ERROR.
+ */
+VVAS_CORE_API VvasMemory *vvas_memory_alloc (VvasContext * vvas_ctx,
+    VvasAllocationType mem_type, VvasAllocationFlags mem_flags,
+    uint8_t mbank_idx, size_t size, VvasReturnType * ret);
+
+/**
+ * vvas_memory_alloc_from_data:
+ * @vvas_ctx: a context
+ * @data: memory owned by the caller
+ * @size: size of @data, more than zero
+ * @free_cb: (nullable): called once with @data and @user_data when the
+ *   memory is freed; NULL when the caller frees @data itself
+ * @user_data: passed to @free_cb
+ * @ret: (out) (optional): result code
+ *
+ * Wraps caller memory as a host (%VVAS_ALLOC_TYPE_NON_CMA) memory. The
+ * library never frees @data itself. On error @free_cb is not called.
+ *
+ * Returns: the memory, or NULL with @ret set.
+ */
+VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_data (VvasContext * vvas_ctx,
+    uint8_t * data, size_t size, VvasMemoryDataFreeCB free_cb,
+    void *user_data, VvasReturnType * ret);
+
+/**
+ * vvas_memory_free:
+ * @vvas_mem: (nullable): a memory
+ *
+ * Frees the memory and drops its reference on its context. A memory still
+ * mapped is freed all the same, with a warning. NULL is ignored.
+ */
+VVAS_CORE_API void vvas_memory_free (VvasMemory * vvas_mem);
+
+/**
+ * vvas_memory_map:
+ * @vvas_mem: a memory
+ * @flags: %VVAS_DATA_MAP_READ, %VVAS_DATA_MAP_WRITE or both
+ * @info: (out): the host address and size
+ *
+ * Maps the memory for host access. If the device copy is newer it is
+ * transferred first (for READ and WRITE maps alike: a writer may change only
+ * part of the buffer). A WRITE map marks the host copy newer. A transfer that
+ * fails fails the map and leaves the pending state as it was.
+ *
+ * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS, or %VVAS_RET_ERROR if
+ *   the transfer failed.
+ */
+VVAS_CORE_API VvasReturnType vvas_memory_map (VvasMemory * vvas_mem,
+    VvasDataMapFlags flags, VvasMemoryMapInfo * info);
+
+/**
+ * vvas_memory_unmap:
+ * @vvas_mem: a memory
+ * @info: the map info vvas_memory_map() filled
+ *
+ * Ends one map.
+ *
+ * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument,
+ *   an @info that does not belong to @vvas_mem, or a memory not mapped.
+ */
+VVAS_CORE_API VvasReturnType vvas_memory_unmap (VvasMemory * vvas_mem,
+    VvasMemoryMapInfo * info);
+
+/**
+ * vvas_memory_set_metadata:
+ * @vvas_mem: a memory
+ * @meta_data: the metadata to store
+ *
+ * Stores a copy of @meta_data on the memory.
+ */
+VVAS_CORE_API void vvas_memory_set_metadata (VvasMemory * vvas_mem,
+    VvasMetadata * meta_data);
+
+/**
+ * vvas_memory_get_metadata:
+ * @vvas_mem: a memory
+ * @meta_data: (out): receives the memory's metadata
+ *
+ * Reads the metadata stored on the memory (all zero until set).
+ */
+VVAS_CORE_API void vvas_memory_get_metadata (VvasMemory * vvas_mem,
+    VvasMetadata * meta_data);
+
+/**
+ * vvas_memory_get_size:
+ * @vvas_mem: a memory
+ *
+ * Returns: the memory's size in bytes, 0 for NULL.
+ */
+VVAS_CORE_API size_t vvas_memory_get_size (VvasMemory * vvas_mem);
+
+/**
+ * vvas_memory_get_allocation_info:
+ * @vvas_mem: a memory
+ * @info: (out): receives its bank, type, flags, map and pending sync state
+ *
+ * Returns: %VVAS_RET_SUCCESS or %VVAS_RET_INVALID_ARGS.
+ */
+VVAS_CORE_API VvasReturnType vvas_memory_get_allocation_info (VvasMemory *
+    vvas_mem, VvasAllocationInfo * info);
+
+/**
+ * vvas_memory_get_context:
+ * @vvas_mem: a memory
+ *
+ * Returns: (transfer none): the context the memory was allocated from; it
+ *   lives at least as long as the memory.
+ */
+VVAS_CORE_API VvasContext *vvas_memory_get_context (VvasMemory * vvas_mem);
+
+/**
+ * vvas_memory_export_dmabuf:
+ * @vvas_mem: a device (%VVAS_ALLOC_TYPE_CMA) memory
+ * @ret: (out) (optional): result code
+ *
+ * Exports the buffer object as a DMA-buf, for zero-copy sharing with other
+ * drivers. XRT's no-op device cannot export and fails here.
+ *
+ * Returns: a new file descriptor the caller closes, or -1 on error.
+ */
+VVAS_CORE_API int vvas_memory_export_dmabuf (VvasMemory * vvas_mem,
+    VvasReturnType * ret);
+
+/**
+ * vvas_memory_alloc_from_dmabuf:
+ * @vvas_ctx: a device context
+ * @dmabuf_fd: a DMA-buf file descriptor; the caller keeps it
+ * @mbank_idx: the bank the buffer is reported on
+ * @ret: (out) (optional): result code
+ *
+ * Imports a DMA-buf as device memory of the context's device. The memory's
+ * size is the buffer's.
+ *
+ * Returns: the memory, or NULL on error.
+ */
+VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_dmabuf (VvasContext *
+    vvas_ctx, int dmabuf_fd, uint8_t mbank_idx, VvasReturnType * ret);
+
+/**
+ * vvas_memory_copy:
+ * @dst: destination memory
+ * @dst_offset: where to write in @dst
+ * @src: source memory, not @dst
+ * @src_offset: where to read in @src
+ * @size: bytes to copy, more than zero
+ *
+ * Copies bytes between memories with the fewest transfers: on the device
+ * (XRT's BO copy) when both are device memories of the same device and the
+ * device copy of @src is current, after which the device copy of @dst is
+ * the newer one; otherwise through host maps, which follow the coherence
+ * contract.
+ *
+ * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS (a range past the end
+ *   of a memory, say) or %VVAS_RET_ERROR.
+ */
+VVAS_CORE_API VvasReturnType vvas_memory_copy (VvasMemory * dst,
+    size_t dst_offset, VvasMemory * src, size_t src_offset, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __VVAS_MEMORY_H__ */

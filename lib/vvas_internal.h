@@ -1,0 +1,86 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/* Declarations shared by the core's source files; not installed. */
+
+#ifndef __VVAS_INTERNAL_H__
+#define __VVAS_INTERNAL_H__
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <vvas_core/vvas_context.h>
+#include <vvas_core/vvas_memory.h>
+
+#include "vvas_xclbin.h"
+
+/* Transfer counters of a context, bumped by the XRT boundary only. */
+typedef struct
+{
+  atomic_uint_fast64_t syncs_to_device;
+  atomic_uint_fast64_t bytes_to_device;
+  atomic_uint_fast64_t syncs_from_device;
+  atomic_uint_fast64_t bytes_from_device;
+  atomic_uint_fast64_t device_copies;
+  atomic_uint_fast64_t bytes_device_copied;
+} VvasTransferCounters;
+
+/* What a VvasContext pointer really points to. */
+typedef struct
+{
+  VvasContext pub;              /* first: the public pointer is this one */
+  atomic_int refcount;          /* the creator's reference plus one per memory */
+  atomic_bool destroyed;        /* vvas_context_destroy() was called */
+  bool has_topology;            /* false: host-only, or adopted xclbin */
+  VvasXclbinTopology topology;
+  VvasTransferCounters counters;
+} VvasContextPrivate;
+
+static inline VvasContextPrivate *
+vvas_context_private (VvasContext * ctx)
+{
+  return (VvasContextPrivate *) ctx;
+}
+
+VvasContextPrivate *vvas_context_ref (VvasContextPrivate * ctx);
+void vvas_context_unref (VvasContextPrivate * ctx);
+
+/* Threshold for messages emitted where no context is known. */
+#define VVAS_DEFAULT_LEVEL vvas_log_get_default_level ()
+
+#define VVAS_LOG_ERROR(threshold, ...) \
+  LOG_MESSAGE (LOG_LEVEL_ERROR, threshold, __VA_ARGS__)
+#define VVAS_LOG_WARNING(threshold, ...) \
+  LOG_MESSAGE (LOG_LEVEL_WARNING, threshold, __VA_ARGS__)
+#define VVAS_LOG_INFO(threshold, ...) \
+  LOG_MESSAGE (LOG_LEVEL_INFO, threshold, __VA_ARGS__)
+#define VVAS_LOG_DEBUG(threshold, ...) \
+  LOG_MESSAGE (LOG_LEVEL_DEBUG, threshold, __VA_ARGS__)
+
+/*
+ * The single place that reports bad arguments: evaluates to true when @cond
+ * holds; otherwise logs "<function>: invalid argument: <why>" at error level
+ * and evaluates to false.
+ */
+#define VVAS_ARG_OK(cond, why) \
+  ((cond) || vvas_report_invalid_argument (__FILE__, __func__, __LINE__, \
+      (why)))
+
+/* Reports a bad argument found by a check that is not a plain condition. */
+#define VVAS_REPORT_INVALID_ARGUMENT(why) \
+  ((void) vvas_report_invalid_argument (__FILE__, __func__, __LINE__, (why)))
+
+/* Logs the bad argument; always returns false. */
+bool vvas_report_invalid_argument (const char *file, const char *func,
+    int line, const char *why);
+
+static inline void
+vvas_set_ret (VvasReturnType * ret, VvasReturnType value)
+{
+  if (ret)
+    *ret = value;
+}
+
+#endif /* __VVAS_INTERNAL_H__ */

@@ -1,0 +1,574 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/*
+ * Memories and the host/device coherence contract.
+ *
+ * sync_flags records which copy is newer: FROM_DEVICE (the device wrote:
+ * refresh the host view before the host touches it) or TO_DEVICE (the host
+ * wrote: update the device before a kernel reads it). At most one is set.
+ * Each memory's lock guards sync_flags, map_count and map_flags, and is held
+ * across the XRT transfer so that concurrent mappers transfer once between
+ * them. XRT never calls back into this library, so holding it there cannot
+ * invert a lock order.
+ */
+
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vvas_core/vvas_memory_priv.h>
+
+#include "vvas_internal.h"
+#include "vvas_xrt.h"
+
+typedef enum
+{
+  MEMORY_OWNS_HOST_ALLOCATION,  /* NON_CMA from vvas_memory_alloc() */
+  MEMORY_WRAPS_USER_DATA,       /* vvas_memory_alloc_from_data() */
+  MEMORY_OWNS_BO,               /* CMA: allocated or imported BO */
+} MemoryOrigin;
+
+struct _VvasMemory
+{
+  VvasContextPrivate *ctx;      /* holds a reference */
+  MemoryOrigin origin;
+  size_t size;
+  uint8_t *host;                /* the host view */
+  void *bo;                     /* xrtBufferHandle, CMA only */
+  VvasMemoryDataFreeCB free_cb;
+  void *free_cb_data;
+
+  pthread_mutex_t lock;
+  VvasAllocationInfo info;      /* map_flags and sync_flags under the lock */
+  unsigned int map_count;
+  VvasMetadata metadata;        /* under the lock */
+};
+
+static inline VvasLogLevel
+memory_level (VvasMemory * mem)
+{
+  return mem->ctx->pub.log_level;
+}
+
+static VvasMemory *
+memory_new (VvasContextPrivate * ctx, MemoryOrigin origin,
+    VvasAllocationType type, uint8_t bank, size_t size)
+{
+  VvasMemory *mem = calloc (1, sizeof (*mem));
+
+  if (!mem)
+    return NULL;
+  if (pthread_mutex_init (&mem->lock, NULL) != 0) {
+    free (mem);
+    return NULL;
+  }
+  mem->ctx = vvas_context_ref (ctx);
+  mem->origin = origin;
+  mem->size = size;
+  mem->info.mbank_idx = bank;
+  mem->info.alloc_type = type;
+  mem->info.alloc_flags = VVAS_ALLOC_FLAG_NONE;
+  mem->info.map_flags = VVAS_DATA_MAP_NONE;
+  mem->info.sync_flags = VVAS_DATA_SYNC_NONE;
+  return mem;
+}
+
+/* Checks the context argument common to every allocation function. */
+static bool
+context_usable (VvasContext * vvas_ctx)
+{
+  return VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL") &&
+      VVAS_ARG_OK (!atomic_load (&vvas_context_private (vvas_ctx)->destroyed),
+      "vvas_ctx was destroyed");
+}
+
+/* Refuses a bank the xclbin does not offer, naming the ones it does. */
+static VvasReturnType
+check_device_allocation (VvasContextPrivate * ctx, uint8_t bank, size_t size)
+{
+  VvasLogLevel level = ctx->pub.log_level;
+  char banks[256];
+
+  if (!ctx->pub.dev_handle) {
+    VVAS_REPORT_INVALID_ARGUMENT ("device (CMA) memory needs a device context; this "
+        "one is host only (dev_idx -1)");
+    return VVAS_RET_INVALID_ARGS;
+  }
+  if (!ctx->has_topology)
+    return VVAS_RET_SUCCESS;
+
+  if (!vvas_xclbin_bank_is_usable (&ctx->topology, bank)) {
+    vvas_xclbin_describe_usable_banks (&ctx->topology, banks, sizeof (banks));
+    VVAS_LOG_ERROR (LOG_LEVEL_ERROR, "vvas_memory_alloc: invalid argument: "
+        "memory bank %u is not a used bank of xclbin '%s'; valid banks: %s",
+        bank, ctx->pub.xclbin_loc, banks);
+    return VVAS_RET_INVALID_ARGS;
+  }
+  if (ctx->topology.banks[bank].size_bytes != 0 &&
+      size > ctx->topology.banks[bank].size_bytes) {
+    VVAS_LOG_ERROR (level, "cannot allocate %zu bytes on bank %u: the bank "
+        "holds %llu bytes", size, bank,
+        (unsigned long long) ctx->topology.banks[bank].size_bytes);
+    return VVAS_RET_ALLOC_ERROR;
+  }
+  return VVAS_RET_SUCCESS;
+}
+
+/* Wraps a BO this memory will own; frees the BO on failure. */
+static VvasMemory *
+memory_new_from_bo (VvasContextPrivate * ctx, void *bo, uint8_t bank,
+    size_t size, VvasReturnType * ret)
+{
+  uint8_t *host = vvas_xrt_bo_map (bo);
+  VvasMemory *mem;
+
+  if (!host) {
+    VVAS_LOG_ERROR (ctx->pub.log_level, "XRT could not map the %zu-byte "
+        "buffer on bank %u into the host", size, bank);
+    vvas_xrt_bo_free (bo);
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
+  mem = memory_new (ctx, MEMORY_OWNS_BO, VVAS_ALLOC_TYPE_CMA, bank, size);
+  if (!mem) {
+    vvas_xrt_bo_free (bo);
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
+  mem->bo = bo;
+  mem->host = host;
+  vvas_set_ret (ret, VVAS_RET_SUCCESS);
+  return mem;
+}
+
+VvasMemory *
+vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
+    VvasAllocationFlags mem_flags, uint8_t mbank_idx, size_t size,
+    VvasReturnType * ret)
+{
+  VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  VvasReturnType res;
+  VvasMemory *mem;
+  void *bo, *host = NULL;
+
+  if (!context_usable (vvas_ctx) ||
+      !VVAS_ARG_OK (mem_type == VVAS_ALLOC_TYPE_CMA
+          || mem_type == VVAS_ALLOC_TYPE_NON_CMA, "mem_type must be "
+          "VVAS_ALLOC_TYPE_CMA or VVAS_ALLOC_TYPE_NON_CMA") ||
+      !VVAS_ARG_OK (mem_flags == VVAS_ALLOC_FLAG_NONE, "mem_flags must be "
+          "VVAS_ALLOC_FLAG_NONE") ||
+      !VVAS_ARG_OK (size > 0, "size is 0")) {
+    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+    return NULL;
+  }
+
+  if (mem_type == VVAS_ALLOC_TYPE_NON_CMA) {
+    if (posix_memalign (&host, (size_t) sysconf (_SC_PAGESIZE), size) != 0) {
+      VVAS_LOG_ERROR (vvas_ctx->log_level, "cannot allocate %zu bytes of "
+          "host memory", size);
+      vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+      return NULL;
+    }
+    mem = memory_new (ctx, MEMORY_OWNS_HOST_ALLOCATION,
+        VVAS_ALLOC_TYPE_NON_CMA, mbank_idx, size);
+    if (!mem) {
+      free (host);
+      vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+      return NULL;
+    }
+    mem->host = host;
+    vvas_set_ret (ret, VVAS_RET_SUCCESS);
+    return mem;
+  }
+
+  res = check_device_allocation (ctx, mbank_idx, size);
+  if (res != VVAS_RET_SUCCESS) {
+    vvas_set_ret (ret, res);
+    return NULL;
+  }
+  bo = vvas_xrt_bo_alloc (vvas_ctx->dev_handle, size, mbank_idx,
+      vvas_ctx->log_level);
+  if (!bo) {
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
+  return memory_new_from_bo (ctx, bo, mbank_idx, size, ret);
+}
+
+VvasMemory *
+vvas_memory_alloc_from_data (VvasContext * vvas_ctx, uint8_t * data,
+    size_t size, VvasMemoryDataFreeCB free_cb, void *user_data,
+    VvasReturnType * ret)
+{
+  VvasMemory *mem;
+
+  if (!context_usable (vvas_ctx) ||
+      !VVAS_ARG_OK (data != NULL, "data is NULL") ||
+      !VVAS_ARG_OK (size > 0, "size is 0")) {
+    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+    return NULL;
+  }
+
+  mem = memory_new (vvas_context_private (vvas_ctx), MEMORY_WRAPS_USER_DATA,
+      VVAS_ALLOC_TYPE_NON_CMA, 0, size);
+  if (!mem) {
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
+  mem->host = data;
+  mem->free_cb = free_cb;
+  mem->free_cb_data = user_data;
+  vvas_set_ret (ret, VVAS_RET_SUCCESS);
+  return mem;
+}
+
+VvasMemory *
+vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
+    uint8_t mbank_idx, VvasReturnType * ret)
+{
+  VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  void *bo;
+
+  if (!context_usable (vvas_ctx) ||
+      !VVAS_ARG_OK (vvas_ctx->dev_handle != NULL, "importing a DMA-buf "
+          "needs a device context; this one is host only") ||
+      !VVAS_ARG_OK (dmabuf_fd >= 0, "dmabuf_fd is negative")) {
+    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+    return NULL;
+  }
+
+  bo = vvas_xrt_bo_import (vvas_ctx->dev_handle, dmabuf_fd,
+      vvas_ctx->log_level);
+  if (!bo) {
+    vvas_set_ret (ret, VVAS_RET_ERROR);
+    return NULL;
+  }
+  return memory_new_from_bo (ctx, bo, mbank_idx, vvas_xrt_bo_size (bo), ret);
+}
+
+void
+vvas_memory_free (VvasMemory * vvas_mem)
+{
+  VvasContextPrivate *ctx;
+
+  if (!vvas_mem)
+    return;
+
+  ctx = vvas_mem->ctx;
+  if (vvas_mem->map_count > 0)
+    VVAS_LOG_WARNING (memory_level (vvas_mem), "memory %p freed while still "
+        "mapped %u time(s)", (void *) vvas_mem, vvas_mem->map_count);
+
+  switch (vvas_mem->origin) {
+    case MEMORY_OWNS_HOST_ALLOCATION:
+      free (vvas_mem->host);
+      break;
+    case MEMORY_WRAPS_USER_DATA:
+      if (vvas_mem->free_cb)
+        vvas_mem->free_cb (vvas_mem->host, vvas_mem->free_cb_data);
+      break;
+    case MEMORY_OWNS_BO:
+      vvas_xrt_bo_free (vvas_mem->bo);
+      break;
+  }
+  pthread_mutex_destroy (&vvas_mem->lock);
+  free (vvas_mem);
+  vvas_context_unref (ctx);
+}
+
+/* Does the transfer in @direction if it is pending; lock held. */
+static VvasReturnType
+sync_if_pending_locked (VvasMemory * mem, VvasDataSyncFlags direction)
+{
+  if (!(mem->info.sync_flags & direction))
+    return VVAS_RET_SUCCESS;
+  if (vvas_xrt_bo_sync (mem->bo, direction, mem->size,
+          &mem->ctx->counters, memory_level (mem)) != 0)
+    return VVAS_RET_ERROR;
+  mem->info.sync_flags &= ~direction;
+  return VVAS_RET_SUCCESS;
+}
+
+VvasReturnType
+vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
+    VvasMemoryMapInfo * info)
+{
+  const unsigned int valid = VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE;
+  VvasReturnType res;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (info != NULL, "info is NULL") ||
+      !VVAS_ARG_OK (flags != 0 && ((unsigned int) flags & ~valid) == 0,
+          "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both"))
+    return VVAS_RET_INVALID_ARGS;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  /* Even a write-only map refreshes first: it may write part of it only. */
+  res = sync_if_pending_locked (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  if (res == VVAS_RET_SUCCESS) {
+    if ((flags & VVAS_DATA_MAP_WRITE)
+        && vvas_mem->info.alloc_type == VVAS_ALLOC_TYPE_CMA)
+      vvas_mem->info.sync_flags |= VVAS_DATA_SYNC_TO_DEVICE;
+    vvas_mem->info.map_flags |= flags;
+    vvas_mem->map_count++;
+  }
+  pthread_mutex_unlock (&vvas_mem->lock);
+
+  if (res != VVAS_RET_SUCCESS)
+    return res;
+  info->data = vvas_mem->host;
+  info->size = vvas_mem->size;
+  return VVAS_RET_SUCCESS;
+}
+
+VvasReturnType
+vvas_memory_unmap (VvasMemory * vvas_mem, VvasMemoryMapInfo * info)
+{
+  VvasReturnType res = VVAS_RET_SUCCESS;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (info != NULL, "info is NULL") ||
+      !VVAS_ARG_OK (info->data == vvas_mem->host && info->size ==
+          vvas_mem->size, "info does not come from mapping this memory"))
+    return VVAS_RET_INVALID_ARGS;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  if (vvas_mem->map_count == 0) {
+    res = VVAS_RET_INVALID_ARGS;
+  } else if (--vvas_mem->map_count == 0) {
+    vvas_mem->info.map_flags = VVAS_DATA_MAP_NONE;
+  }
+  pthread_mutex_unlock (&vvas_mem->lock);
+
+  if (res != VVAS_RET_SUCCESS)
+    VVAS_REPORT_INVALID_ARGUMENT ("memory is not mapped (unmap without a matching map)");
+  return res;
+}
+
+void
+vvas_memory_set_metadata (VvasMemory * vvas_mem, VvasMetadata * meta_data)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (meta_data != NULL, "meta_data is NULL"))
+    return;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  vvas_mem->metadata = *meta_data;
+  pthread_mutex_unlock (&vvas_mem->lock);
+}
+
+void
+vvas_memory_get_metadata (VvasMemory * vvas_mem, VvasMetadata * meta_data)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (meta_data != NULL, "meta_data is NULL"))
+    return;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  *meta_data = vvas_mem->metadata;
+  pthread_mutex_unlock (&vvas_mem->lock);
+}
+
+size_t
+vvas_memory_get_size (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
+    return 0;
+  return vvas_mem->size;
+}
+
+VvasReturnType
+vvas_memory_get_allocation_info (VvasMemory * vvas_mem,
+    VvasAllocationInfo * info)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (info != NULL, "info is NULL"))
+    return VVAS_RET_INVALID_ARGS;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  *info = vvas_mem->info;
+  pthread_mutex_unlock (&vvas_mem->lock);
+  return VVAS_RET_SUCCESS;
+}
+
+VvasContext *
+vvas_memory_get_context (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
+    return NULL;
+  return &vvas_mem->ctx->pub;
+}
+
+int
+vvas_memory_export_dmabuf (VvasMemory * vvas_mem, VvasReturnType * ret)
+{
+  int fd;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (vvas_mem->bo != NULL, "only device (CMA) memory can be "
+          "exported as a DMA-buf")) {
+    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+    return -1;
+  }
+  fd = vvas_xrt_bo_export (vvas_mem->bo, memory_level (vvas_mem));
+  vvas_set_ret (ret, fd >= 0 ? VVAS_RET_SUCCESS : VVAS_RET_ERROR);
+  return fd;
+}
+
+/* Host-side copy through maps: the coherence contract does the syncs. */
+static VvasReturnType
+copy_on_host (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
+    size_t src_offset, size_t size)
+{
+  VvasMemoryMapInfo src_map, dst_map;
+  VvasReturnType res;
+
+  res = vvas_memory_map (src, VVAS_DATA_MAP_READ, &src_map);
+  if (res != VVAS_RET_SUCCESS)
+    return res;
+  res = vvas_memory_map (dst, VVAS_DATA_MAP_WRITE, &dst_map);
+  if (res == VVAS_RET_SUCCESS) {
+    memcpy (dst_map.data + dst_offset, src_map.data + src_offset, size);
+    vvas_memory_unmap (dst, &dst_map);
+  }
+  vvas_memory_unmap (src, &src_map);
+  return res;
+}
+
+VvasReturnType
+vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
+    size_t src_offset, size_t size)
+{
+  bool src_device_current;
+  VvasReturnType res;
+
+  if (!VVAS_ARG_OK (dst != NULL, "dst is NULL") ||
+      !VVAS_ARG_OK (src != NULL, "src is NULL") ||
+      !VVAS_ARG_OK (dst != src, "dst and src are the same memory") ||
+      !VVAS_ARG_OK (size > 0, "size is 0") ||
+      !VVAS_ARG_OK (src_offset <= src->size && size <= src->size -
+          src_offset, "source range runs past the end of src") ||
+      !VVAS_ARG_OK (dst_offset <= dst->size && size <= dst->size -
+          dst_offset, "destination range runs past the end of dst"))
+    return VVAS_RET_INVALID_ARGS;
+
+  if (!src->bo || !dst->bo ||
+      src->ctx->pub.dev_handle != dst->ctx->pub.dev_handle)
+    return copy_on_host (dst, dst_offset, src, src_offset, size);
+
+  pthread_mutex_lock (&src->lock);
+  src_device_current = !(src->info.sync_flags & VVAS_DATA_SYNC_TO_DEVICE);
+  pthread_mutex_unlock (&src->lock);
+  if (!src_device_current)
+    return copy_on_host (dst, dst_offset, src, src_offset, size);
+
+  /*
+   * The device copy of dst must hold the host's bytes outside the copied
+   * range before it becomes the newer copy.
+   */
+  pthread_mutex_lock (&dst->lock);
+  res = sync_if_pending_locked (dst, VVAS_DATA_SYNC_TO_DEVICE);
+  if (res == VVAS_RET_SUCCESS) {
+    if (vvas_xrt_bo_copy (dst->bo, dst_offset, src->bo, src_offset, size,
+            &dst->ctx->counters, memory_level (dst)) == 0)
+      dst->info.sync_flags |= VVAS_DATA_SYNC_FROM_DEVICE;
+    else
+      res = VVAS_RET_ERROR;
+  }
+  pthread_mutex_unlock (&dst->lock);
+  return res;
+}
+
+void
+vvas_memory_sync_data (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (flag == VVAS_DATA_SYNC_TO_DEVICE
+          || flag == VVAS_DATA_SYNC_FROM_DEVICE, "flag must be "
+          "VVAS_DATA_SYNC_TO_DEVICE or VVAS_DATA_SYNC_FROM_DEVICE"))
+    return;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  sync_if_pending_locked (vvas_mem, flag);
+  pthread_mutex_unlock (&vvas_mem->lock);
+}
+
+void
+vvas_memory_set_sync_flag (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
+{
+  VvasDataSyncFlags other;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (flag == VVAS_DATA_SYNC_TO_DEVICE
+          || flag == VVAS_DATA_SYNC_FROM_DEVICE, "flag must be "
+          "VVAS_DATA_SYNC_TO_DEVICE or VVAS_DATA_SYNC_FROM_DEVICE"))
+    return;
+  if (!vvas_mem->bo)
+    return;                     /* host memory has no device copy */
+
+  other = flag == VVAS_DATA_SYNC_TO_DEVICE ? VVAS_DATA_SYNC_FROM_DEVICE :
+      VVAS_DATA_SYNC_TO_DEVICE;
+  pthread_mutex_lock (&vvas_mem->lock);
+  if (vvas_mem->info.sync_flags & other)
+    VVAS_LOG_WARNING (memory_level (vvas_mem), "memory %p: marking the %s "
+        "copy newer discards a pending transfer %s the device",
+        (void *) vvas_mem, flag == VVAS_DATA_SYNC_TO_DEVICE ? "host" :
+        "device", flag == VVAS_DATA_SYNC_TO_DEVICE ? "from" : "to");
+  vvas_mem->info.sync_flags = flag;
+  pthread_mutex_unlock (&vvas_mem->lock);
+}
+
+void
+vvas_memory_unset_sync_flag (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
+{
+  const unsigned int valid = VVAS_DATA_SYNC_TO_DEVICE |
+      VVAS_DATA_SYNC_FROM_DEVICE;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (((unsigned int) flag & ~valid) == 0, "flag has bits "
+          "that are not VvasDataSyncFlags"))
+    return;
+
+  pthread_mutex_lock (&vvas_mem->lock);
+  vvas_mem->info.sync_flags &= ~flag;
+  pthread_mutex_unlock (&vvas_mem->lock);
+}
+
+uint64_t
+vvas_memory_get_paddr (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (vvas_mem->bo != NULL, "host memory has no device "
+          "address"))
+    return (uint64_t) - 1;
+  return vvas_xrt_bo_address (vvas_mem->bo);
+}
+
+void *
+vvas_memory_get_bo (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
+    return NULL;
+  return vvas_mem->bo;
+}
+
+int32_t
+vvas_memory_get_device_index (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
+    return -1;
+  return vvas_mem->ctx->pub.dev_idx;
+}
+
+int32_t
+vvas_memory_get_bank_index (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
+    return -1;
+  return vvas_mem->bo ? (int32_t) vvas_mem->info.mbank_idx : -1;
+}

@@ -1,0 +1,52 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/*
+ * Counts the calls the library makes into XRT, at the XRT boundary itself:
+ * a test linked with libxrtcount resolves xrtBOSync and friends to the
+ * wrappers here, which count and forward to XRT. So a test asserts the
+ * transfers XRT was really asked for, not the library's own bookkeeping.
+ * It can also make the next calls of one kind fail, for error paths.
+ */
+
+#ifndef __VVAS_TEST_XRT_COUNT_H__
+#define __VVAS_TEST_XRT_COUNT_H__
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum
+{
+  XRT_CALL_DEVICE_OPEN,
+  XRT_CALL_DEVICE_CLOSE,
+  XRT_CALL_LOAD_XCLBIN,
+  XRT_CALL_BO_ALLOC,
+  XRT_CALL_BO_FREE,
+  XRT_CALL_BO_MAP,
+  XRT_CALL_SYNC_TO_DEVICE,
+  XRT_CALL_SYNC_FROM_DEVICE,
+  XRT_CALL_BO_COPY,
+  XRT_CALL_BO_EXPORT,
+  XRT_CALL_BO_IMPORT,
+  XRT_CALL_LAST
+} XrtCall;
+
+/* Calls made since the last reset (failed injected ones included). */
+uint64_t xrt_count_get (XrtCall call);
+/* Bytes asked of xrtBOSync in @call's direction since the last reset. */
+uint64_t xrt_count_bytes (XrtCall call);
+void xrt_count_reset (void);
+
+/*
+ * Makes the next @n calls of @call fail without reaching XRT (as XRT
+ * reports failure: an error code or a NULL handle).
+ */
+void xrt_count_fail_next (XrtCall call, unsigned int n);
+
+/* True once a wrapper has run: proves the interposition works. */
+bool xrt_count_is_active (void);
+
+#endif /* __VVAS_TEST_XRT_COUNT_H__ */
