@@ -58,6 +58,9 @@ open_device (VvasContextPrivate * ctx, const char *xclbin_loc)
           ctx->pub.uuid) != 0)
     memset (ctx->pub.uuid, 0, sizeof (ctx->pub.uuid));
 
+  if (xclbin_loc && memcmp (ctx->pub.uuid, ctx->topology.uuid, 16) != 0)
+    VVAS_LOG_WARNING (level, "device %d reports another xclbin UUID than "
+        "the one in '%s'", ctx->pub.dev_idx, xclbin_loc);
   if (!xclbin_loc && uuid_is_zero (ctx->pub.uuid))
     VVAS_LOG_WARNING (level, "device %d has no xclbin loaded: buffers can be "
         "allocated but no kernel can use them", ctx->pub.dev_idx);
@@ -115,9 +118,12 @@ vvas_context_create (int32_t dev_idx, char *xclbin_loc,
     }
   }
 
-  VVAS_LOG_INFO (log_level, "context %p created: %s%d%s%s", (void *) ctx,
-      dev_idx >= 0 ? "device " : "host only", dev_idx >= 0 ? dev_idx : 0,
-      xclbin_loc ? ", xclbin " : "", xclbin_loc ? xclbin_loc : "");
+  if (dev_idx >= 0)
+    VVAS_LOG_INFO (log_level, "context %p created on device %d%s%s",
+        (void *) ctx, dev_idx, xclbin_loc ? " with xclbin " : "",
+        xclbin_loc ? xclbin_loc : "");
+  else
+    VVAS_LOG_INFO (log_level, "host-only context %p created", (void *) ctx);
   vvas_set_ret (vret, VVAS_RET_SUCCESS);
   return &ctx->pub;
 }

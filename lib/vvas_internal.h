@@ -47,9 +47,6 @@ vvas_context_private (VvasContext * ctx)
 VvasContextPrivate *vvas_context_ref (VvasContextPrivate * ctx);
 void vvas_context_unref (VvasContextPrivate * ctx);
 
-/* Threshold for messages emitted where no context is known. */
-#define VVAS_DEFAULT_LEVEL vvas_log_get_default_level ()
-
 #define VVAS_LOG_ERROR(threshold, ...) \
   LOG_MESSAGE (LOG_LEVEL_ERROR, threshold, __VA_ARGS__)
 #define VVAS_LOG_WARNING(threshold, ...) \
@@ -66,15 +63,16 @@ void vvas_context_unref (VvasContextPrivate * ctx);
  */
 #define VVAS_ARG_OK(cond, why) \
   ((cond) || vvas_report_invalid_argument (__FILE__, __func__, __LINE__, \
-      (why)))
+      "%s", (why)))
 
 /* Reports a bad argument found by a check that is not a plain condition. */
-#define VVAS_REPORT_INVALID_ARGUMENT(why) \
-  ((void) vvas_report_invalid_argument (__FILE__, __func__, __LINE__, (why)))
+#define VVAS_REPORT_INVALID_ARGUMENT(...) \
+  ((void) vvas_report_invalid_argument (__FILE__, __func__, __LINE__, \
+      __VA_ARGS__))
 
-/* Logs the bad argument; always returns false. */
+/* Logs the bad argument (printf-style reason); always returns false. */
 bool vvas_report_invalid_argument (const char *file, const char *func,
-    int line, const char *why);
+    int line, const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 
 static inline void
 vvas_set_ret (VvasReturnType * ret, VvasReturnType value)

@@ -136,8 +136,14 @@ vvas_log_get_default_level (void)
 
 bool
 vvas_report_invalid_argument (const char *file, const char *func, int line,
-    const char *why)
+    const char *fmt, ...)
 {
+  char why[512];
+  va_list args;
+
+  va_start (args, fmt);
+  vsnprintf (why, sizeof (why), fmt, args);
+  va_end (args);
   /* Errors pass every threshold: a bad argument is always reported. */
   vvas_log (LOG_LEVEL_ERROR, LOG_LEVEL_ERROR, file, func, line,
       "%s: invalid argument: %s", func, why);

@@ -104,9 +104,8 @@ check_device_allocation (VvasContextPrivate * ctx, uint8_t bank, size_t size)
 
   if (!vvas_xclbin_bank_is_usable (&ctx->topology, bank)) {
     vvas_xclbin_describe_usable_banks (&ctx->topology, banks, sizeof (banks));
-    VVAS_LOG_ERROR (LOG_LEVEL_ERROR, "vvas_memory_alloc: invalid argument: "
-        "memory bank %u is not a used bank of xclbin '%s'; valid banks: %s",
-        bank, ctx->pub.xclbin_loc, banks);
+    VVAS_REPORT_INVALID_ARGUMENT ("memory bank %u is not a used bank of "
+        "xclbin '%s'; valid banks: %s", bank, ctx->pub.xclbin_loc, banks);
     return VVAS_RET_INVALID_ARGS;
   }
   if (ctx->topology.banks[bank].size_bytes != 0 &&
@@ -174,8 +173,9 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
       vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
       return NULL;
     }
+    /* Host memory is on no bank: the bank argument is ignored. */
     mem = memory_new (ctx, MEMORY_OWNS_HOST_ALLOCATION,
-        VVAS_ALLOC_TYPE_NON_CMA, mbank_idx, size);
+        VVAS_ALLOC_TYPE_NON_CMA, 0, size);
     if (!mem) {
       free (host);
       vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
@@ -232,6 +232,7 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
     uint8_t mbank_idx, VvasReturnType * ret)
 {
   VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  size_t size;
   void *bo;
 
   if (!context_usable (vvas_ctx) ||
@@ -242,13 +243,29 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
     return NULL;
   }
 
+  if (ctx->has_topology
+      && !vvas_xclbin_bank_is_usable (&ctx->topology, mbank_idx)) {
+    VVAS_REPORT_INVALID_ARGUMENT ("memory bank %u is not a used bank of "
+        "xclbin '%s'", mbank_idx, ctx->pub.xclbin_loc);
+    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+    return NULL;
+  }
+
   bo = vvas_xrt_bo_import (vvas_ctx->dev_handle, dmabuf_fd,
       vvas_ctx->log_level);
   if (!bo) {
     vvas_set_ret (ret, VVAS_RET_ERROR);
     return NULL;
   }
-  return memory_new_from_bo (ctx, bo, mbank_idx, vvas_xrt_bo_size (bo), ret);
+  size = vvas_xrt_bo_size (bo);
+  if (size == 0) {
+    VVAS_LOG_ERROR (vvas_ctx->log_level, "XRT reports an empty buffer for "
+        "DMA-buf fd %d", dmabuf_fd);
+    vvas_xrt_bo_free (bo);
+    vvas_set_ret (ret, VVAS_RET_ERROR);
+    return NULL;
+  }
+  return memory_new_from_bo (ctx, bo, mbank_idx, size, ret);
 }
 
 void
@@ -281,7 +298,11 @@ vvas_memory_free (VvasMemory * vvas_mem)
   vvas_context_unref (ctx);
 }
 
-/* Does the transfer in @direction if it is pending; lock held. */
+/*
+ * Does the transfer in @direction if it is pending; lock held. A transfer to
+ * the device while a host writer still holds a map stays pending: the
+ * writer's later bytes must reach the device too.
+ */
 static VvasReturnType
 sync_if_pending_locked (VvasMemory * mem, VvasDataSyncFlags direction)
 {
@@ -290,6 +311,12 @@ sync_if_pending_locked (VvasMemory * mem, VvasDataSyncFlags direction)
   if (vvas_xrt_bo_sync (mem->bo, direction, mem->size,
           &mem->ctx->counters, memory_level (mem)) != 0)
     return VVAS_RET_ERROR;
+  if (direction == VVAS_DATA_SYNC_TO_DEVICE
+      && (mem->info.map_flags & VVAS_DATA_MAP_WRITE)) {
+    VVAS_LOG_WARNING (memory_level (mem), "memory %p synced to the device "
+        "while mapped for writing: it stays pending", (void *) mem);
+    return VVAS_RET_SUCCESS;
+  }
   mem->info.sync_flags &= ~direction;
   return VVAS_RET_SUCCESS;
 }
@@ -444,8 +471,9 @@ VvasReturnType
 vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
     size_t src_offset, size_t size)
 {
+  VvasMemory *first, *second;
   bool src_device_current;
-  VvasReturnType res;
+  VvasReturnType res = VVAS_RET_SUCCESS;
 
   if (!VVAS_ARG_OK (dst != NULL, "dst is NULL") ||
       !VVAS_ARG_OK (src != NULL, "src is NULL") ||
@@ -461,26 +489,31 @@ vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
       src->ctx->pub.dev_handle != dst->ctx->pub.dev_handle)
     return copy_on_host (dst, dst_offset, src, src_offset, size);
 
-  pthread_mutex_lock (&src->lock);
+  /* Both locks, in address order, so src cannot turn stale mid-copy. */
+  first = src < dst ? src : dst;
+  second = src < dst ? dst : src;
+  pthread_mutex_lock (&first->lock);
+  pthread_mutex_lock (&second->lock);
   src_device_current = !(src->info.sync_flags & VVAS_DATA_SYNC_TO_DEVICE);
-  pthread_mutex_unlock (&src->lock);
+  if (src_device_current) {
+    /*
+     * The device copy of dst must hold the host's bytes outside the copied
+     * range before it becomes the newer copy.
+     */
+    res = sync_if_pending_locked (dst, VVAS_DATA_SYNC_TO_DEVICE);
+    if (res == VVAS_RET_SUCCESS) {
+      if (vvas_xrt_bo_copy (dst->bo, dst_offset, src->bo, src_offset, size,
+              &dst->ctx->counters, memory_level (dst)) == 0)
+        dst->info.sync_flags = VVAS_DATA_SYNC_FROM_DEVICE;
+      else
+        res = VVAS_RET_ERROR;
+    }
+  }
+  pthread_mutex_unlock (&second->lock);
+  pthread_mutex_unlock (&first->lock);
+
   if (!src_device_current)
     return copy_on_host (dst, dst_offset, src, src_offset, size);
-
-  /*
-   * The device copy of dst must hold the host's bytes outside the copied
-   * range before it becomes the newer copy.
-   */
-  pthread_mutex_lock (&dst->lock);
-  res = sync_if_pending_locked (dst, VVAS_DATA_SYNC_TO_DEVICE);
-  if (res == VVAS_RET_SUCCESS) {
-    if (vvas_xrt_bo_copy (dst->bo, dst_offset, src->bo, src_offset, size,
-            &dst->ctx->counters, memory_level (dst)) == 0)
-      dst->info.sync_flags |= VVAS_DATA_SYNC_FROM_DEVICE;
-    else
-      res = VVAS_RET_ERROR;
-  }
-  pthread_mutex_unlock (&dst->lock);
   return res;
 }
 

@@ -87,8 +87,9 @@ typedef struct
  * error aborts the process; each becomes a result code and a log line.
  *
  * Returns: a new context, or NULL on error with @vret set to
- *   %VVAS_RET_INVALID_ARGS (bad argument, unreadable or corrupt xclbin) or
- *   %VVAS_RET_ERROR (XRT environment, device open or xclbin load failed).
+ *   %VVAS_RET_INVALID_ARGS (bad argument, unreadable or corrupt xclbin),
+ *   %VVAS_RET_ERROR (XRT environment, device open or xclbin load failed) or
+ *   %VVAS_RET_ALLOC_ERROR (out of memory).
  */
 VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
     char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
@@ -99,7 +100,8 @@ VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
  *
  * Drops the caller's reference. The device closes once every memory
  * allocated from the context has been freed as well. Calling it twice on
- * the same context is an error.
+ * the same context is an error; it is detected (and refused) while memories
+ * keep the context alive, and is a use after free otherwise.
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
  *   context already destroyed while its memories live.

@@ -217,8 +217,8 @@ VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_dmabuf (VvasContext *
  * @size: bytes to copy, more than zero
  *
  * Copies bytes between memories with the fewest transfers: on the device
- * (XRT's BO copy) when both are device memories of the same device and the
- * device copy of @src is current, after which the device copy of @dst is
+ * (XRT's BO copy) when both are device memories of the same context and
+ * the device copy of @src is current, after which the device copy of @dst is
  * the newer one; otherwise through host maps, which follow the coherence
  * contract.
  *

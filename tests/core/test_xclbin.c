@@ -1,0 +1,185 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/*
+ * The library's own xclbin reader (lib/vvas_xclbin.c), fed valid files,
+ * every broken flavor of the generator, every truncation of a valid file
+ * and randomly corrupted copies: it must answer, never read out of bounds
+ * (valgrind checks), never crash.
+ */
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "../../lib/vvas_xclbin.h"
+#include "test_util.h"
+
+static void
+test_valid (void)
+{
+  const struct
+  {
+    const gchar *name;
+    guint banks;
+    const gchar *usable;
+  } cases[] = {
+    {"one_bank.xclbin", 1, "0"},
+    {"two_banks.xclbin", 2, "0, 1"},
+    {"four_banks.xclbin", 4, "0, 1, 3"},
+  };
+  guint c, i;
+
+  for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+    VvasXclbinTopology topo;
+    char why[256] = "", usable[64];
+
+    g_assert_cmpint (vvas_xclbin_read_topology (test_util_path
+            (cases[c].name), &topo, why, sizeof (why)), ==, 0);
+    g_assert_cmpstr (why, ==, "");
+    g_assert_cmpuint (topo.bank_count, ==, cases[c].banks);
+    for (i = 0; i < 16; i++)
+      g_assert_cmpuint (topo.uuid[i], ==, cases[c].banks * 16 + i + 1);
+    for (i = 0; i < topo.bank_count; i++) {
+      gchar *tag = g_strdup_printf ("bank%u", i);
+
+      g_assert_cmpstr (topo.banks[i].tag, ==, tag);
+      g_assert_cmpuint (topo.banks[i].size_bytes, ==, XCLBIN_GEN_BANK_SIZE);
+      g_free (tag);
+    }
+    vvas_xclbin_describe_usable_banks (&topo, usable, sizeof (usable));
+    g_assert_cmpstr (usable, ==, cases[c].usable);
+    g_assert_false (vvas_xclbin_bank_is_usable (&topo, cases[c].banks));
+    g_assert_false (vvas_xclbin_bank_is_usable (&topo, 255));
+    vvas_xclbin_topology_clear (&topo);
+    g_assert_null (topo.banks);
+    g_assert_cmpuint (topo.bank_count, ==, 0);
+  }
+}
+
+static void
+test_broken_flavors (void)
+{
+  const struct
+  {
+    XclbinFlavor flavor;
+    const gchar *reason;
+  } cases[] = {
+    {XCLBIN_EMPTY, "*truncated*"},
+    {XCLBIN_TRUNCATED, "*truncated*"},
+    {XCLBIN_TRUNCATED_SECTION, "*truncated*"},
+    {XCLBIN_BAD_MAGIC, "*not an xclbin*"},
+    {XCLBIN_SECTION_OUT_OF_BOUNDS, "*outside the file*"},
+    {XCLBIN_BANK_COUNT_TOO_LARGE, "*1002 banks*"},
+    {XCLBIN_NO_TOPOLOGY, "*no MEM_TOPOLOGY*"},
+    {XCLBIN_HUGE_SECTION_COUNT, "*section headers run past*"},
+  };
+  guint c;
+
+  for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+    const gchar *path = test_util_xclbin ("broken.xclbin", 2, 0,
+        cases[c].flavor);
+    VvasXclbinTopology topo;
+    char why[512] = "";
+
+    g_assert_cmpint (vvas_xclbin_read_topology (path, &topo, why,
+            sizeof (why)), ==, -1);
+    if (!g_pattern_match_simple (cases[c].reason, why))
+      g_error ("flavor %d: reason '%s' does not match '%s'",
+          cases[c].flavor, why, cases[c].reason);
+    g_assert_null (topo.banks);
+  }
+}
+
+static void
+test_not_a_file (void)
+{
+  VvasXclbinTopology topo;
+  char why[512] = "";
+
+  g_assert_cmpint (vvas_xclbin_read_topology ("/nonexistent/x.xclbin", &topo,
+          why, sizeof (why)), ==, -1);
+  g_assert_true (g_pattern_match_simple ("*cannot open*", why));
+  g_assert_cmpint (vvas_xclbin_read_topology ("/", &topo, why,
+          sizeof (why)), ==, -1);
+  g_assert_true (g_pattern_match_simple ("*not a regular file*", why));
+}
+
+/* Every prefix of a valid file is refused, the whole file accepted. */
+static void
+test_every_truncation (void)
+{
+  const gchar *path = test_util_path ("four_banks.xclbin");
+  const gchar *cut = test_util_path ("cut.xclbin");
+  gchar *data;
+  gsize len, n;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  for (n = 0; n <= len; n++) {
+    VvasXclbinTopology topo;
+    char why[512];
+
+    g_assert_true (g_file_set_contents (cut, data, (gssize) n, NULL));
+    g_assert_cmpint (vvas_xclbin_read_topology (cut, &topo, why,
+            sizeof (why)), ==, n == len ? 0 : -1);
+    vvas_xclbin_topology_clear (&topo);
+  }
+  g_free (data);
+}
+
+/* Random corruption: any answer is fine, reading out of bounds is not. */
+static void
+test_random_corruption (void)
+{
+  const gchar *path = test_util_path ("two_banks.xclbin");
+  const gchar *bad = test_util_path ("corrupt.xclbin");
+  guint rounds = g_getenv ("VVAS_UNDER_VALGRIND") ? 300 : 3000;
+  GRand *rand = g_rand_new_with_seed (20261125);
+  gchar *data;
+  gsize len;
+  guint r, accepted = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  for (r = 0; r < rounds; r++) {
+    gchar *copy = g_memdup2 (data, len);
+    VvasXclbinTopology topo;
+    char why[512];
+    guint flips = g_rand_int_range (rand, 1, 8), f;
+
+    for (f = 0; f < flips; f++)
+      copy[g_rand_int_range (rand, 0, (gint32) len)] =
+          (gchar) g_rand_int_range (rand, 0, 256);
+    g_assert_true (g_file_set_contents (bad, copy, (gssize) len, NULL));
+    if (vvas_xclbin_read_topology (bad, &topo, why, sizeof (why)) == 0) {
+      g_assert_cmpuint (topo.bank_count, >, 0);
+      g_assert_nonnull (topo.banks);
+      accepted++;
+    }
+    vvas_xclbin_topology_clear (&topo);
+    g_free (copy);
+  }
+  /* Most flips land in fields the reader ignores, so most are accepted. */
+  g_assert_cmpuint (accepted, >, 0);
+  g_assert_cmpuint (accepted, <, rounds);
+  g_rand_free (rand);
+  g_free (data);
+}
+
+int
+main (int argc, char **argv)
+{
+  int res;
+
+  g_test_init (&argc, &argv, NULL);
+  test_util_init ();
+  g_test_add_func ("/xclbin/valid", test_valid);
+  g_test_add_func ("/xclbin/broken-flavors", test_broken_flavors);
+  g_test_add_func ("/xclbin/not-a-file", test_not_a_file);
+  g_test_add_func ("/xclbin/every-truncation", test_every_truncation);
+  g_test_add_func ("/xclbin/random-corruption", test_random_corruption);
+  res = g_test_run ();
+  test_util_cleanup ();
+  return res;
+}
