@@ -154,6 +154,7 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
   VvasReturnType res;
   VvasMemory *mem;
   void *bo, *host = NULL;
+  size_t page;
 
   if (!context_usable (vvas_ctx) ||
       !VVAS_ARG_OK (mem_type == VVAS_ALLOC_TYPE_CMA
@@ -191,8 +192,19 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
     vvas_set_ret (ret, res);
     return NULL;
   }
-  bo = vvas_xrt_bo_alloc (vvas_ctx->dev_handle, size, mbank_idx,
-      vvas_ctx->log_level);
+  /*
+   * Whole pages: XRT allocates the host view with aligned_alloc, which
+   * wants a multiple of the alignment. Syncs still cover @size only.
+   */
+  page = (size_t) sysconf (_SC_PAGESIZE);
+  if (size > SIZE_MAX - page) {
+    VVAS_LOG_ERROR (vvas_ctx->log_level, "cannot allocate %zu bytes: too "
+        "large", size);
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
+  bo = vvas_xrt_bo_alloc (vvas_ctx->dev_handle, (size + page - 1) / page *
+      page, mbank_idx, vvas_ctx->log_level);
   if (!bo) {
     vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
     return NULL;
