@@ -78,36 +78,53 @@ memory_new (VvasContextPrivate * ctx, MemoryOrigin origin,
   return mem;
 }
 
-/* Checks the context argument common to every allocation function. */
+/*
+ * Checks the context argument common to every allocation function; reports
+ * in the name of @caller, the public function.
+ */
 static bool
-context_usable (VvasContext * vvas_ctx)
+context_usable (VvasContext * vvas_ctx, const char *caller)
 {
-  return VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL") &&
-      VVAS_ARG_OK (!atomic_load (&vvas_context_private (vvas_ctx)->destroyed),
-      "vvas_ctx was destroyed");
+  if (!vvas_ctx)
+    return vvas_report_invalid_argument (__FILE__, caller, __LINE__, "%s",
+        "vvas_ctx is NULL");
+  if (atomic_load (&vvas_context_private (vvas_ctx)->destroyed))
+    return vvas_report_invalid_argument (__FILE__, caller, __LINE__, "%s",
+        "vvas_ctx was destroyed");
+  return true;
 }
 
 /* Refuses a bank the xclbin does not offer, naming the ones it does. */
+static bool
+bank_usable (VvasContextPrivate * ctx, uint8_t bank, const char *caller)
+{
+  char banks[256];
+
+  if (!ctx->has_topology
+      || vvas_xclbin_bank_is_usable (&ctx->topology, bank))
+    return true;
+  vvas_xclbin_describe_usable_banks (&ctx->topology, banks, sizeof (banks));
+  return vvas_report_invalid_argument (__FILE__, caller, __LINE__,
+      "memory bank %u is not a used bank of xclbin '%s'; valid banks: %s",
+      bank, ctx->pub.xclbin_loc, banks);
+}
+
+/* Checks a device allocation against the context and its topology. */
 static VvasReturnType
 check_device_allocation (VvasContextPrivate * ctx, uint8_t bank, size_t size)
 {
   VvasLogLevel level = ctx->pub.log_level;
-  char banks[256];
 
   if (!ctx->pub.dev_handle) {
-    VVAS_REPORT_INVALID_ARGUMENT ("device (CMA) memory needs a device context; this "
-        "one is host only (dev_idx -1)");
+    vvas_report_invalid_argument (__FILE__, "vvas_memory_alloc", __LINE__,
+        "%s", "device (CMA) memory needs a device context; this one is "
+        "host only (dev_idx -1)");
     return VVAS_RET_INVALID_ARGS;
   }
+  if (!bank_usable (ctx, bank, "vvas_memory_alloc"))
+    return VVAS_RET_INVALID_ARGS;
   if (!ctx->has_topology)
     return VVAS_RET_SUCCESS;
-
-  if (!vvas_xclbin_bank_is_usable (&ctx->topology, bank)) {
-    vvas_xclbin_describe_usable_banks (&ctx->topology, banks, sizeof (banks));
-    VVAS_REPORT_INVALID_ARGUMENT ("memory bank %u is not a used bank of "
-        "xclbin '%s'; valid banks: %s", bank, ctx->pub.xclbin_loc, banks);
-    return VVAS_RET_INVALID_ARGS;
-  }
   if (ctx->topology.banks[bank].size_bytes != 0 &&
       size > ctx->topology.banks[bank].size_bytes) {
     VVAS_LOG_ERROR (level, "cannot allocate %zu bytes on bank %u: the bank "
@@ -156,7 +173,7 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
   void *bo, *host = NULL;
   size_t page;
 
-  if (!context_usable (vvas_ctx) ||
+  if (!context_usable (vvas_ctx, __func__) ||
       !VVAS_ARG_OK (mem_type == VVAS_ALLOC_TYPE_CMA
           || mem_type == VVAS_ALLOC_TYPE_NON_CMA, "mem_type must be "
           "VVAS_ALLOC_TYPE_CMA or VVAS_ALLOC_TYPE_NON_CMA") ||
@@ -168,7 +185,9 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
   }
 
   if (mem_type == VVAS_ALLOC_TYPE_NON_CMA) {
-    if (posix_memalign (&host, (size_t) sysconf (_SC_PAGESIZE), size) != 0) {
+    /* No allocator can serve more than PTRDIFF_MAX: refuse it up front. */
+    if (size > PTRDIFF_MAX || posix_memalign (&host,
+            (size_t) sysconf (_SC_PAGESIZE), size) != 0) {
       VVAS_LOG_ERROR (vvas_ctx->log_level, "cannot allocate %zu bytes of "
           "host memory", size);
       vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
@@ -219,7 +238,7 @@ vvas_memory_alloc_from_data (VvasContext * vvas_ctx, uint8_t * data,
 {
   VvasMemory *mem;
 
-  if (!context_usable (vvas_ctx) ||
+  if (!context_usable (vvas_ctx, __func__) ||
       !VVAS_ARG_OK (data != NULL, "data is NULL") ||
       !VVAS_ARG_OK (size > 0, "size is 0")) {
     vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
@@ -247,7 +266,7 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
   size_t size;
   void *bo;
 
-  if (!context_usable (vvas_ctx) ||
+  if (!context_usable (vvas_ctx, __func__) ||
       !VVAS_ARG_OK (vvas_ctx->dev_handle != NULL, "importing a DMA-buf "
           "needs a device context; this one is host only") ||
       !VVAS_ARG_OK (dmabuf_fd >= 0, "dmabuf_fd is negative")) {
@@ -255,10 +274,7 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
     return NULL;
   }
 
-  if (ctx->has_topology
-      && !vvas_xclbin_bank_is_usable (&ctx->topology, mbank_idx)) {
-    VVAS_REPORT_INVALID_ARGUMENT ("memory bank %u is not a used bank of "
-        "xclbin '%s'", mbank_idx, ctx->pub.xclbin_loc);
+  if (!bank_usable (ctx, mbank_idx, __func__)) {
     vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
     return NULL;
   }
