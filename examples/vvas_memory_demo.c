@@ -151,8 +151,7 @@ main (int argc, char **argv)
   if (parse_options (argc, argv, &opt) != 0)
     return 2;
 
-  ctx = vvas_context_create (opt.dev_idx, opt.xclbin, LOG_LEVEL_WARNING,
-      &ret);
+  ctx = vvas_context_create (opt.dev_idx, opt.xclbin, LOG_LEVEL_WARNING, &ret);
   if (!ctx) {
     fprintf (stderr, "cannot open device %d with %s (error %d)\n",
         opt.dev_idx, opt.xclbin, ret);

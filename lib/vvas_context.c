@@ -54,8 +54,7 @@ open_device (VvasContextPrivate * ctx, const char *xclbin_loc)
           xclbin_loc, level) != 0)
     return VVAS_RET_ERROR;
 
-  if (vvas_xrt_device_get_xclbin_uuid (ctx->pub.dev_handle,
-          ctx->pub.uuid) != 0)
+  if (vvas_xrt_device_get_xclbin_uuid (ctx->pub.dev_handle, ctx->pub.uuid) != 0)
     memset (ctx->pub.uuid, 0, sizeof (ctx->pub.uuid));
 
   if (xclbin_loc && memcmp (ctx->pub.uuid, ctx->topology.uuid, 16) != 0)
@@ -138,8 +137,7 @@ vvas_context_ref (VvasContextPrivate * ctx)
 void
 vvas_context_unref (VvasContextPrivate * ctx)
 {
-  if (atomic_fetch_sub_explicit (&ctx->refcount, 1,
-          memory_order_acq_rel) == 1) {
+  if (atomic_fetch_sub_explicit (&ctx->refcount, 1, memory_order_acq_rel) == 1) {
     VVAS_LOG_DEBUG (ctx->pub.log_level, "context %p: last reference gone, "
         "closing", (void *) ctx);
     context_free (ctx);

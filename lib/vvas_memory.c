@@ -100,8 +100,7 @@ bank_usable (VvasContextPrivate * ctx, uint8_t bank, const char *caller)
 {
   char banks[256];
 
-  if (!ctx->has_topology
-      || vvas_xclbin_bank_is_usable (&ctx->topology, bank))
+  if (!ctx->has_topology || vvas_xclbin_bank_is_usable (&ctx->topology, bank))
     return true;
   vvas_xclbin_describe_usable_banks (&ctx->topology, banks, sizeof (banks));
   return vvas_report_invalid_argument (__FILE__, caller, __LINE__,
@@ -178,8 +177,7 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
           || mem_type == VVAS_ALLOC_TYPE_NON_CMA, "mem_type must be "
           "VVAS_ALLOC_TYPE_CMA or VVAS_ALLOC_TYPE_NON_CMA") ||
       !VVAS_ARG_OK (mem_flags == VVAS_ALLOC_FLAG_NONE, "mem_flags must be "
-          "VVAS_ALLOC_FLAG_NONE") ||
-      !VVAS_ARG_OK (size > 0, "size is 0")) {
+          "VVAS_ALLOC_FLAG_NONE") || !VVAS_ARG_OK (size > 0, "size is 0")) {
     vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
     return NULL;
   }
@@ -401,7 +399,8 @@ vvas_memory_unmap (VvasMemory * vvas_mem, VvasMemoryMapInfo * info)
   pthread_mutex_unlock (&vvas_mem->lock);
 
   if (res != VVAS_RET_SUCCESS)
-    VVAS_REPORT_INVALID_ARGUMENT ("memory is not mapped (unmap without a matching map)");
+    VVAS_REPORT_INVALID_ARGUMENT
+        ("memory is not mapped (unmap without a matching map)");
   return res;
 }
 

@@ -110,8 +110,7 @@ parse_topology (int fd, uint64_t file_size, const char *path,
     }
   }
   if (!found)
-    return fail (why, why_len, "xclbin '%s' has no MEM_TOPOLOGY section",
-        path);
+    return fail (why, why_len, "xclbin '%s' has no MEM_TOPOLOGY section", path);
 
   if (section.m_sectionOffset > header.m_header.m_length
       || section.m_sectionSize > header.m_header.m_length -

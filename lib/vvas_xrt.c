@@ -81,8 +81,7 @@ vvas_xrt_device_close (void *device)
 }
 
 int
-vvas_xrt_device_load_xclbin (void *device, const char *path,
-    VvasLogLevel level)
+vvas_xrt_device_load_xclbin (void *device, const char *path, VvasLogLevel level)
 {
   int res = xrtDeviceLoadXclbinFile (device, path);
 
@@ -101,8 +100,7 @@ vvas_xrt_device_get_xclbin_uuid (void *device, unsigned char uuid[16])
 }
 
 void *
-vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank,
-    VvasLogLevel level)
+vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
 {
   xrtBufferHandle bo = xrtBOAlloc (device, size, XRT_BO_FLAGS_NONE, bank);
 
@@ -200,8 +198,7 @@ vvas_xrt_bo_copy (void *dst, size_t dst_offset, void *src, size_t src_offset,
         "(error %d)", size, res);
     return -1;
   }
-  atomic_fetch_add_explicit (&counters->device_copies, 1,
-      memory_order_relaxed);
+  atomic_fetch_add_explicit (&counters->device_copies, 1, memory_order_relaxed);
   atomic_fetch_add_explicit (&counters->bytes_device_copied, size,
       memory_order_relaxed);
   return 0;

@@ -82,7 +82,7 @@ xclbin_gen_write (const char *path, unsigned int n_banks,
     bank->m_type = MEM_DDR4;
     bank->m_used = (unused_mask >> i) & 1 ? 0 : 1;
     bank->m_size = XCLBIN_GEN_BANK_SIZE / 1024;
-    bank->m_base_address = 0x4000000000ull + (uint64_t) i * XCLBIN_GEN_BANK_SIZE;
+    bank->m_base_address = 0x4000000000ull + (uint64_t) i *XCLBIN_GEN_BANK_SIZE;
     snprintf ((char *) bank->m_tag, sizeof (bank->m_tag), "bank%u", i);
   }
 

@@ -26,8 +26,7 @@ next_symbol (const char *name)
   void *sym = dlsym (RTLD_NEXT, name);
 
   if (!sym) {
-    fprintf (stderr, "xrt_count: cannot find XRT's %s: %s\n", name,
-        dlerror ());
+    fprintf (stderr, "xrt_count: cannot find XRT's %s: %s\n", name, dlerror ());
     abort ();
   }
   return sym;

@@ -56,8 +56,7 @@ assert_transfers (Fixture * f, guint64 to_device, guint64 from_device)
   VvasTransferStats stats;
 
   g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), ==, to_device);
-  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==,
-      from_device);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, from_device);
   g_assert_cmpuint (xrt_count_bytes (XRT_CALL_SYNC_TO_DEVICE), ==,
       to_device * SIZE);
   g_assert_cmpuint (xrt_count_bytes (XRT_CALL_SYNC_FROM_DEVICE), ==,
@@ -351,8 +350,7 @@ main (int argc, char **argv)
       test_device_use_nothing_pending);
   ADD_BOTH_BANKS ("read-keeps-host-newer", test_read_keeps_host_newer);
   ADD_BOTH_BANKS ("pipeline-round-trip", test_pipeline_round_trip);
-  ADD_BOTH_BANKS ("failed-transfer-fails-map",
-      test_failed_transfer_fails_map);
+  ADD_BOTH_BANKS ("failed-transfer-fails-map", test_failed_transfer_fails_map);
   ADD_BOTH_BANKS ("failed-sync-to-device-stays-pending",
       test_failed_sync_to_device_stays_pending);
   ADD_BOTH_BANKS ("set-flag-newest-wins", test_set_flag_newest_wins);
