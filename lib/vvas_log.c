@@ -49,9 +49,11 @@ static void
 log_to_stderr (VvasLogLevel level, const char *file, const char *func,
     int line, const char *message, void *user_data)
 {
+  (void) func;
   (void) user_data;
-  fprintf (stderr, "[vvas-core] %s %s:%d %s: %s\n", level_name (level),
-      base_name (file), line, func, message);
+  /* Invalid-argument messages name their function already. */
+  fprintf (stderr, "[vvas-core] %s %s:%d: %s\n", level_name (level),
+      base_name (file), line, message);
 }
 
 void

@@ -40,6 +40,7 @@ struct _VvasMemory
   size_t size;
   uint8_t *host;                /* the host view */
   void *bo;                     /* xrtBufferHandle, CMA only */
+  uint64_t paddr;               /* its device address, read once */
   VvasMemoryDataFreeCB free_cb;
   void *free_cb_data;
 
@@ -157,6 +158,7 @@ memory_new_from_bo (VvasContextPrivate * ctx, void *bo, uint8_t bank,
   }
   mem->bo = bo;
   mem->host = host;
+  mem->paddr = vvas_xrt_bo_address (bo);
   vvas_set_ret (ret, VVAS_RET_SUCCESS);
   return mem;
 }
@@ -606,7 +608,7 @@ vvas_memory_get_paddr (VvasMemory * vvas_mem)
       !VVAS_ARG_OK (vvas_mem->bo != NULL, "host memory has no device "
           "address"))
     return (uint64_t) - 1;
-  return vvas_xrt_bo_address (vvas_mem->bo);
+  return vvas_mem->paddr;
 }
 
 void *

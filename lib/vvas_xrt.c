@@ -12,8 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <xrt/xrt_bo.h>
 #include <xrt/xrt_device.h>
+
+/*
+ * XRT's no-op driver keeps its buffers in one table that it does not lock
+ * consistently (its free erases entries unlocked), so BO creation, mapping
+ * and release from several threads corrupt it. Those calls are serialised
+ * here; none is on the per-frame path (syncs are not serialised).
+ */
+static pthread_mutex_t bo_table_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* XRT loads one driver library per mode from $XILINX_XRT/lib. */
 static const char *
@@ -102,7 +112,11 @@ vvas_xrt_device_get_xclbin_uuid (void *device, unsigned char uuid[16])
 void *
 vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
 {
-  xrtBufferHandle bo = xrtBOAlloc (device, size, XRT_BO_FLAGS_NONE, bank);
+  xrtBufferHandle bo;
+
+  pthread_mutex_lock (&bo_table_lock);
+  bo = xrtBOAlloc (device, size, XRT_BO_FLAGS_NONE, bank);
+  pthread_mutex_unlock (&bo_table_lock);
 
   if (!bo)
     VVAS_LOG_ERROR (level, "XRT could not allocate %zu bytes on bank %u",
@@ -113,7 +127,11 @@ vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
 void *
 vvas_xrt_bo_import (void *device, int dmabuf_fd, VvasLogLevel level)
 {
-  xrtBufferHandle bo = xrtBOImport (device, dmabuf_fd);
+  xrtBufferHandle bo;
+
+  pthread_mutex_lock (&bo_table_lock);
+  bo = xrtBOImport (device, dmabuf_fd);
+  pthread_mutex_unlock (&bo_table_lock);
 
   if (!bo)
     VVAS_LOG_ERROR (level, "XRT could not import DMA-buf fd %d (not a "
@@ -124,32 +142,54 @@ vvas_xrt_bo_import (void *device, int dmabuf_fd, VvasLogLevel level)
 void
 vvas_xrt_bo_free (void *bo)
 {
-  if (bo)
-    xrtBOFree (bo);
+  if (!bo)
+    return;
+  pthread_mutex_lock (&bo_table_lock);
+  xrtBOFree (bo);
+  pthread_mutex_unlock (&bo_table_lock);
 }
 
 void *
 vvas_xrt_bo_map (void *bo)
 {
-  return xrtBOMap (bo);
+  void *host;
+
+  pthread_mutex_lock (&bo_table_lock);
+  host = xrtBOMap (bo);
+  pthread_mutex_unlock (&bo_table_lock);
+  return host;
 }
 
 size_t
 vvas_xrt_bo_size (void *bo)
 {
-  return xrtBOSize (bo);
+  size_t size;
+
+  pthread_mutex_lock (&bo_table_lock);
+  size = xrtBOSize (bo);
+  pthread_mutex_unlock (&bo_table_lock);
+  return size;
 }
 
 uint64_t
 vvas_xrt_bo_address (void *bo)
 {
-  return xrtBOAddress (bo);
+  uint64_t address;
+
+  pthread_mutex_lock (&bo_table_lock);
+  address = xrtBOAddress (bo);
+  pthread_mutex_unlock (&bo_table_lock);
+  return address;
 }
 
 int
 vvas_xrt_bo_export (void *bo, VvasLogLevel level)
 {
-  xclBufferExportHandle fd = xrtBOExport (bo);
+  xclBufferExportHandle fd;
+
+  pthread_mutex_lock (&bo_table_lock);
+  fd = xrtBOExport (bo);
+  pthread_mutex_unlock (&bo_table_lock);
 
   if ((intptr_t) fd < 0) {
     VVAS_LOG_ERROR (level, "XRT could not export the buffer as a DMA-buf "
