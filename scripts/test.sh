@@ -1,20 +1,27 @@
 #!/bin/sh
 # On a fresh Debian 12 machine (as root): installs what the project needs,
-# builds it, and runs the whole test suite through meson test, three ways:
-# plain; under valgrind; and the core tests again built with AddressSanitizer
-# and UndefinedBehaviorSanitizer. Ends with one line "N passed, N failed"
-# (", N skipped" when some were), summed over the three runs.
+# builds it, and runs the whole test suite through meson test, four ways:
+# plain; under valgrind; the core tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer; and the core tests built with ThreadSanitizer.
+# Ends with one line "N passed, N failed" (", N skipped" when some were),
+# summed over the runs.
 set -eu
 . "$(dirname "$0")/setup.sh"
 
-ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-$SOURCE_DIR/build-asan}
-if [ -f "$ASAN_BUILD_DIR/build.ninja" ]; then
-  meson setup --reconfigure "$ASAN_BUILD_DIR" "$SOURCE_DIR" >/dev/null
-else
-  meson setup "$ASAN_BUILD_DIR" "$SOURCE_DIR" \
-    -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-fi
-ninja -C "$ASAN_BUILD_DIR"
+# A sanitizer build of its own: build_sanitized DIR SANITIZERS
+build_sanitized () {
+  if [ -f "$1/build.ninja" ]; then
+    meson setup --reconfigure "$1" "$SOURCE_DIR" >/dev/null
+  else
+    meson setup "$1" "$SOURCE_DIR" -Db_sanitize="$2" -Db_lundef=false \
+      >/dev/null
+  fi
+  ninja -C "$1"
+}
+ASAN_BUILD_DIR=$SOURCE_DIR/build-asan
+TSAN_BUILD_DIR=$SOURCE_DIR/build-tsan
+build_sanitized "$ASAN_BUILD_DIR" address,undefined
+build_sanitized "$TSAN_BUILD_DIR" thread
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -33,7 +40,9 @@ run valgrind -C "$BUILD_DIR" --setup valgrind
 # The installed-example test builds an uninstrumented program: core only.
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-run sanitizers -C "$ASAN_BUILD_DIR" --suite core
+run asan -C "$ASAN_BUILD_DIR" --suite core
+export TSAN_OPTIONS=halt_on_error=1
+run tsan -C "$TSAN_BUILD_DIR" --suite core
 
 # Adds up one field of meson's closing summaries.
 total () {
