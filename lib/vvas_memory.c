@@ -527,9 +527,11 @@ vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
   if (src_device_current) {
     /*
      * The device copy of dst must hold the host's bytes outside the copied
-     * range before it becomes the newer copy.
+     * range before it becomes the newer copy; a copy over all of dst makes
+     * them irrelevant.
      */
-    res = sync_if_pending_locked (dst, VVAS_DATA_SYNC_TO_DEVICE);
+    if (dst_offset != 0 || size != dst->size)
+      res = sync_if_pending_locked (dst, VVAS_DATA_SYNC_TO_DEVICE);
     if (res == VVAS_RET_SUCCESS) {
       if (vvas_xrt_bo_copy (dst->bo, dst_offset, src->bo, src_offset, size,
               &dst->ctx->counters, memory_level (dst)) == 0)

@@ -19,11 +19,13 @@
 
 /*
  * XRT's no-op driver keeps its buffers in one table that it does not lock
- * consistently (its free erases entries unlocked), so BO creation, mapping
- * and release from several threads corrupt it. Those calls are serialised
- * here; none is on the per-frame path (syncs are not serialised).
+ * consistently (its free erases entries unlocked while lookups run), so
+ * concurrent BO calls corrupt it. Calls that change the table (alloc,
+ * import, map, free, export) take this lock for writing; calls that only
+ * look a BO up (sync, copy, size, address) take it for reading, so that
+ * transfers of different buffers still run concurrently.
  */
-static pthread_mutex_t bo_table_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t bo_table_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 /* XRT loads one driver library per mode from $XILINX_XRT/lib. */
 static const char *
@@ -114,9 +116,9 @@ vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
 {
   xrtBufferHandle bo;
 
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_wrlock (&bo_table_lock);
   bo = xrtBOAlloc (device, size, XRT_BO_FLAGS_NONE, bank);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
 
   if (!bo)
     VVAS_LOG_ERROR (level, "XRT could not allocate %zu bytes on bank %u",
@@ -129,9 +131,9 @@ vvas_xrt_bo_import (void *device, int dmabuf_fd, VvasLogLevel level)
 {
   xrtBufferHandle bo;
 
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_wrlock (&bo_table_lock);
   bo = xrtBOImport (device, dmabuf_fd);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
 
   if (!bo)
     VVAS_LOG_ERROR (level, "XRT could not import DMA-buf fd %d (not a "
@@ -144,9 +146,9 @@ vvas_xrt_bo_free (void *bo)
 {
   if (!bo)
     return;
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_wrlock (&bo_table_lock);
   xrtBOFree (bo);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
 }
 
 void *
@@ -154,9 +156,9 @@ vvas_xrt_bo_map (void *bo)
 {
   void *host;
 
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_wrlock (&bo_table_lock);
   host = xrtBOMap (bo);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
   return host;
 }
 
@@ -165,9 +167,9 @@ vvas_xrt_bo_size (void *bo)
 {
   size_t size;
 
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_rdlock (&bo_table_lock);
   size = xrtBOSize (bo);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
   return size;
 }
 
@@ -176,9 +178,9 @@ vvas_xrt_bo_address (void *bo)
 {
   uint64_t address;
 
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_rdlock (&bo_table_lock);
   address = xrtBOAddress (bo);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
   return address;
 }
 
@@ -187,9 +189,9 @@ vvas_xrt_bo_export (void *bo, VvasLogLevel level)
 {
   xclBufferExportHandle fd;
 
-  pthread_mutex_lock (&bo_table_lock);
+  pthread_rwlock_wrlock (&bo_table_lock);
   fd = xrtBOExport (bo);
-  pthread_mutex_unlock (&bo_table_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
 
   if ((intptr_t) fd < 0) {
     VVAS_LOG_ERROR (level, "XRT could not export the buffer as a DMA-buf "
@@ -205,8 +207,12 @@ vvas_xrt_bo_sync (void *bo, VvasDataSyncFlags direction, size_t size,
     VvasTransferCounters * counters, VvasLogLevel level)
 {
   const bool to_device = direction == VVAS_DATA_SYNC_TO_DEVICE;
-  int res = xrtBOSync (bo, to_device ? XCL_BO_SYNC_BO_TO_DEVICE :
+  int res;
+
+  pthread_rwlock_rdlock (&bo_table_lock);
+  res = xrtBOSync (bo, to_device ? XCL_BO_SYNC_BO_TO_DEVICE :
       XCL_BO_SYNC_BO_FROM_DEVICE, size, 0);
+  pthread_rwlock_unlock (&bo_table_lock);
 
   if (res != 0) {
     VVAS_LOG_ERROR (level, "XRT failed to transfer %zu bytes %s the device "
@@ -231,7 +237,11 @@ int
 vvas_xrt_bo_copy (void *dst, size_t dst_offset, void *src, size_t src_offset,
     size_t size, VvasTransferCounters * counters, VvasLogLevel level)
 {
-  int res = xrtBOCopy (dst, src, size, dst_offset, src_offset);
+  int res;
+
+  pthread_rwlock_rdlock (&bo_table_lock);
+  res = xrtBOCopy (dst, src, size, dst_offset, src_offset);
+  pthread_rwlock_unlock (&bo_table_lock);
 
   if (res != 0) {
     VVAS_LOG_ERROR (level, "XRT failed to copy %zu bytes on the device "
