@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="gcc libc6-dev pkg-config meson ninja-build libxrt-dev uuid-dev
-libglib2.0-dev valgrind"
+libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+gstreamer1.0-tools gstreamer1.0-plugins-base valgrind"
 
 missing=""
 for p in $PACKAGES; do
@@ -36,3 +37,7 @@ ninja -C "$BUILD_DIR"
 
 # XRT's no-op device: the folder the build made, whose lib/ links to XRT.
 XRT_NOOP_ROOT=$BUILD_DIR/tests/xrt-noop
+# The plugin, from the build tree, with a registry of its own.
+GST_PLUGIN_PATH=$BUILD_DIR/gst/plugin
+GST_REGISTRY=$BUILD_DIR/gst-registry.bin
+export GST_PLUGIN_PATH GST_REGISTRY

@@ -1,0 +1,198 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/*
+ * Shared set-up of the gst-check tests of the GStreamer library: the
+ * xclbins of test_util, transfer counts at the XRT boundary, and small map
+ * helpers. Every test program runs on XRT's no-op device.
+ */
+
+#ifndef __GST_VVAS_TEST_COMMON_H__
+#define __GST_VVAS_TEST_COMMON_H__
+
+#include <string.h>
+
+#include <gst/check/gstcheck.h>
+#include <gst/vvas/gstvvas.h>
+#include <vvas_core/vvas_memory_priv.h>
+
+#include "test_util.h"
+
+/* Path of two_banks.xclbin; set once in main, read by any thread. */
+static const gchar *two_banks_xclbin;
+
+/*
+ * gst-check's log handlers do not match messages that G_DEBUG=fatal-criticals
+ * made fatal, and it watches neither the library's own domain nor the
+ * plain one with those flags. These handlers do what gst-check's do
+ * (count a critical for ASSERT_CRITICAL, fail a test that does not expect
+ * one) for those messages too.
+ */
+#define GST_VVAS_TEST_LOG_DOMAIN "GStreamer-VVAS"
+
+static inline void
+gst_vvas_test_log_func (const gchar * log_domain, GLogLevelFlags log_level,
+    const gchar * message, gpointer user_data)
+{
+  if (!_gst_check_expecting_log)
+    fail ("Unexpected critical/warning: %s", message);
+  if (log_level & G_LOG_LEVEL_CRITICAL)
+    _gst_check_raised_critical = TRUE;
+  if (log_level & G_LOG_LEVEL_WARNING)
+    _gst_check_raised_warning = TRUE;
+}
+
+/* A critical is fatal unless a test expects it (inside ASSERT_CRITICAL). */
+static inline gboolean
+gst_vvas_test_fatal_func (const gchar * log_domain, GLogLevelFlags log_level,
+    const gchar * message, gpointer user_data)
+{
+  return !_gst_check_expecting_log;
+}
+
+static inline void
+gst_vvas_test_watch_logs (void)
+{
+  static const gchar *domains[] = { GST_VVAS_TEST_LOG_DOMAIN, "GStreamer",
+    "GLib-GObject", "GLib", NULL
+  };
+  GLogLevelFlags levels = G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING |
+      G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION;
+  guint i;
+
+  /* The last entry, NULL, is the default domain. */
+  for (i = 0; i < G_N_ELEMENTS (domains); i++)
+    g_log_set_handler (domains[i], levels, gst_vvas_test_log_func, NULL);
+  g_test_log_set_fatal_handler (gst_vvas_test_fatal_func, NULL);
+}
+
+/* Runs @suite with the xclbins of test_util in place; for main(). */
+static inline int
+gst_vvas_test_run (Suite * (*make_suite) (void), const gchar * name,
+    int argc, char **argv)
+{
+  int ret;
+
+  gst_check_init (&argc, &argv);
+  gst_vvas_test_watch_logs ();
+  test_util_init ();
+  two_banks_xclbin = test_util_path ("two_banks.xclbin");
+  ret = gst_check_run_suite (make_suite (), name, __FILE__);
+  test_util_cleanup ();
+  return ret;
+}
+
+/* True when each test runs in a process of its own (check's default). */
+static inline gboolean
+gst_vvas_test_forked (void)
+{
+  return g_strcmp0 (g_getenv ("CK_FORK"), "no") != 0;
+}
+
+/*
+ * Makes sure the process-wide default allocator ("vvas") exists, so that
+ * the allocators a test creates next are not the one registered (and so
+ * kept alive until gst_deinit).
+ */
+static inline void
+gst_vvas_test_ensure_default_allocator (void)
+{
+  GstAllocator *def = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
+  GError *error = NULL;
+
+  if (!def) {
+    GstAllocator *first = gst_vvas_allocator_new_for_device (0,
+        two_banks_xclbin, 0, &error);
+
+    fail_unless (first != NULL, "cannot open device 0: %s",
+        error ? error->message : "no error");
+    def = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
+    fail_unless (def == first, "the first CMA allocator is not the default");
+    gst_object_unref (first);
+  }
+  gst_object_unref (def);
+}
+
+/* A device context on device 0 with two_banks.xclbin. */
+static inline GstVvasContext *
+gst_vvas_test_context_new (void)
+{
+  GError *error = NULL;
+  GstVvasContext *ctx = gst_vvas_context_new (0, two_banks_xclbin, &error);
+
+  fail_unless (ctx != NULL, "gst_vvas_context_new: %s",
+      error ? error->message : "no error");
+  fail_unless (error == NULL);
+  fail_unless (xrt_count_is_active (), "XRT calls are not being counted");
+  return ctx;
+}
+
+/* Asserts the syncs XRT was asked for since the last xrt_count_reset(). */
+#define assert_syncs(to_device, from_device) G_STMT_START {             \
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE),   \
+      (guint64) (to_device));                                           \
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), \
+      (guint64) (from_device));                                         \
+} G_STMT_END
+
+#define assert_pending(mem, flags)                                      \
+  fail_unless_equals_int (gst_vvas_memory_get_pending_transfers (mem),  \
+      (flags))
+
+/* Asserts that the core memory behind @mem holds no host map. */
+#define assert_core_unmapped(mem) G_STMT_START {                        \
+  VvasAllocationInfo _ai;                                               \
+  fail_unless_equals_int (vvas_memory_get_allocation_info (             \
+          gst_vvas_memory_get_vvas_memory (mem), &_ai), VVAS_RET_SUCCESS); \
+  fail_unless_equals_int (_ai.map_flags, VVAS_DATA_MAP_NONE);           \
+} G_STMT_END
+
+/* Maps @mem with @flags and unmaps it; returns whether the map worked. */
+static inline gboolean
+map_unmap (GstMemory * mem, GstMapFlags flags)
+{
+  GstMapInfo info;
+
+  if (!gst_memory_map (mem, &info, flags))
+    return FALSE;
+  gst_memory_unmap (mem, &info);
+  return TRUE;
+}
+
+/* Writes a pattern that depends on @seed into @size bytes at @data. */
+static inline void
+fill_pattern (guint8 * data, gsize size, guint seed)
+{
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    data[i] = (guint8) (i * 31 + seed);
+}
+
+/* Index of the first byte of @data that is not the pattern, or -1. */
+static inline gssize
+check_pattern (const guint8 * data, gsize size, guint seed)
+{
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    if (data[i] != (guint8) (i * 31 + seed))
+      return (gssize) i;
+  return -1;
+}
+
+/* Index of the first byte of @data that is not @byte, or -1. */
+static inline gssize
+check_bytes (const guint8 * data, gsize size, guint8 byte)
+{
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    if (data[i] != byte)
+      return (gssize) i;
+  return -1;
+}
+
+#endif /* __GST_VVAS_TEST_COMMON_H__ */

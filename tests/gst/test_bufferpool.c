@@ -1,0 +1,1070 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/*
+ * GstVvasBufferPool: GStreamer core's own pool checks (recycling, reuse out
+ * of order, buffer size, flushing, discarding modified buffers, blocking at
+ * the maximum) on device memory, plus what the pool adds: buffers allocated
+ * at activation and never per frame (counted at the XRT boundary), video
+ * meta and alignment (strides and plane offsets), and configs it refuses.
+ */
+
+#include "gst_test_common.h"
+
+#include <gst/video/video.h>
+
+static GstVvasContext *ctx;
+static GstAllocator *alloc;     /* bank 0 */
+
+static void
+setup (void)
+{
+  gst_vvas_test_ensure_default_allocator ();
+  ctx = gst_vvas_test_context_new ();
+  alloc = gst_vvas_allocator_new (ctx, 0, VVAS_ALLOC_TYPE_CMA);
+  fail_unless (alloc != NULL);
+  xrt_count_reset ();
+}
+
+static void
+teardown (void)
+{
+  gst_clear_object (&alloc);
+  gst_clear_object (&ctx);
+}
+
+/* Pool options for make_pool(). */
+#define OPT_META  (1 << 0)
+#define OPT_ALIGN (1 << 1)
+
+/*
+ * A pool on @allocator configured for @caps_str; with OPT_ALIGN, every
+ * plane's stride aligned to @stride_align (a mask), and @pad_top/@pad_bottom
+ * rows of padding. Asserts that the config is accepted.
+ */
+static GstBufferPool *
+make_pool_full (GstAllocator * allocator, const gchar * caps_str, guint size,
+    guint min, guint max, guint options, guint stride_align, guint pad_top,
+    guint pad_bottom)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (allocator);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *caps = gst_caps_from_string (caps_str);
+
+  gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  if (options & OPT_META)
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (options & OPT_ALIGN) {
+    GstVideoAlignment align;
+    guint i;
+
+    gst_video_alignment_reset (&align);
+    for (i = 0; i < GST_VIDEO_MAX_PLANES; i++)
+      align.stride_align[i] = stride_align;
+    align.padding_top = pad_top;
+    align.padding_bottom = pad_bottom;
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+    gst_buffer_pool_config_set_video_alignment (config, &align);
+  }
+  fail_unless (gst_buffer_pool_set_config (pool, config),
+      "config for %s refused", caps_str);
+  gst_caps_unref (caps);
+  return pool;
+}
+
+#define SMALL_CAPS "video/x-raw,format=NV12,width=320,height=240"
+#define SMALL_SIZE (320 * 240 * 3 / 2)
+
+static GstBufferPool *
+make_pool (guint min, guint max)
+{
+  return make_pool_full (alloc, SMALL_CAPS, SMALL_SIZE, min, max, 0, 0, 0, 0);
+}
+
+static void
+buffer_destroy_notify (gpointer ptr)
+{
+  gint *counter = ptr;
+
+  *counter += 1;
+}
+
+/* Counts in @counter the finalisation of @buf (not its return to a pool). */
+static void
+buffer_track_destroy (GstBuffer * buf, gint * counter)
+{
+  gst_mini_object_set_qdata (GST_MINI_OBJECT (buf),
+      g_quark_from_static_string ("TestTracker"), counter,
+      buffer_destroy_notify);
+}
+
+static GstBuffer *
+acquire (GstBufferPool * pool)
+{
+  GstBuffer *buf = NULL;
+
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_OK);
+  fail_unless (buf != NULL);
+  return buf;
+}
+
+/* Asserts that @buf holds one VVAS memory of @size bytes on @bank. */
+static void
+assert_vvas_buffer (GstBuffer * buf, gsize size, gint bank)
+{
+  GstMemory *mem;
+
+  fail_unless_equals_int (gst_buffer_n_memory (buf), 1);
+  mem = gst_buffer_peek_memory (buf, 0);
+  fail_unless (gst_is_vvas_memory (mem));
+  fail_unless (GST_IS_VVAS_ALLOCATOR (mem->allocator));
+  fail_unless_equals_uint64 (gst_buffer_get_size (buf), size);
+  fail_unless_equals_int (gst_vvas_memory_get_device_index (mem), 0);
+  fail_unless_equals_int (gst_vvas_memory_get_bank_index (mem), bank);
+  fail_unless (gst_vvas_memory_get_bo (mem) != NULL);
+}
+
+GST_START_TEST (test_new_buffer_from_empty_pool)
+{
+  GstBufferPool *pool = make_pool (0, 0);
+  GstBuffer *buf;
+
+  fail_unless (GST_IS_VVAS_BUFFER_POOL (pool));
+  fail_unless (gst_vvas_buffer_pool_get_allocator (pool) == alloc);
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  /* A minimum of zero: nothing allocated until asked for. */
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+
+  buf = acquire (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 1);
+  assert_vvas_buffer (buf, SMALL_SIZE, 0);
+  fail_unless (gst_buffer_peek_memory (buf, 0)->allocator == alloc);
+  /* No video meta without the option. */
+  fail_unless (gst_buffer_get_video_meta (buf) == NULL);
+  /* Allocation transfers nothing. */
+  assert_syncs (0, 0);
+
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_buffer_is_recycled)
+{
+  GstBufferPool *pool = make_pool (0, 0);
+  GstBuffer *buf, *prev;
+  GstMemory *prev_mem;
+  gpointer prev_bo;
+  gint dcount = 0;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  prev = buf;
+  prev_mem = gst_buffer_peek_memory (buf, 0);
+  prev_bo = gst_vvas_memory_get_bo (prev_mem);
+  buffer_track_destroy (buf, &dcount);
+  gst_buffer_unref (buf);
+
+  /* Not freed: back in the pool, with its device memory. */
+  fail_unless_equals_int (dcount, 0);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 0);
+
+  buf = acquire (pool);
+  fail_unless (buf == prev, "got a fresh buffer instead of previous");
+  fail_unless (gst_buffer_peek_memory (buf, 0) == prev_mem);
+  fail_unless (gst_vvas_memory_get_bo (prev_mem) == prev_bo);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 1);
+
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+
+  /* Gone now, with its buffer object. */
+  fail_unless_equals_int (dcount, 1);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_buffer_out_of_order_reuse)
+{
+  GstBufferPool *pool = make_pool (0, 0);
+  GstBuffer *buf1, *buf2, *prev;
+  gint dcount1 = 0, dcount2 = 0;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf1 = acquire (pool);
+  buffer_track_destroy (buf1, &dcount1);
+  buf2 = acquire (pool);
+  buffer_track_destroy (buf2, &dcount2);
+  fail_unless (gst_buffer_peek_memory (buf1, 0) !=
+      gst_buffer_peek_memory (buf2, 0));
+  prev = buf2;
+  gst_buffer_unref (buf2);
+  fail_unless_equals_int (dcount2, 0);
+
+  /* The second buffer comes back while the first is still out. */
+  buf2 = acquire (pool);
+  fail_unless (buf2 == prev, "got a fresh buffer instead of previous");
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+
+  gst_buffer_unref (buf1);
+  gst_buffer_unref (buf2);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+
+  fail_unless_equals_int (dcount1, 1);
+  fail_unless_equals_int (dcount2, 1);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pool_config_buffer_size)
+{
+  GstBufferPool *pool;
+  GstStructure *config;
+  GstBuffer *buf;
+  guint size;
+
+  /* Too small for a frame: raised to the frame size, config included. */
+  pool = make_pool_full (alloc, SMALL_CAPS, 10, 0, 0, 0, 0, 0, 0);
+  config = gst_buffer_pool_get_config (pool);
+  fail_unless (gst_buffer_pool_config_get_params (config, NULL, &size, NULL,
+          NULL));
+  fail_unless_equals_int (size, SMALL_SIZE);
+  gst_structure_free (config);
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, SMALL_SIZE, 0);
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+
+  /* Larger than a frame: kept. */
+  pool = make_pool_full (alloc, SMALL_CAPS, SMALL_SIZE + 4097, 0, 0, 0, 0, 0,
+      0);
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, SMALL_SIZE + 4097, 0);
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_inactive_pool_returns_flushing)
+{
+  GstBufferPool *pool = make_pool (2, 0);
+  GstBuffer *buf = NULL;
+
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_FLUSHING);
+  fail_unless (buf == NULL);
+  /* Configuring allocates nothing; only activation does. */
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+
+  /* And again once deactivated. */
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_FLUSHING);
+  fail_unless (buf == NULL);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unconfigured_pool_cannot_activate)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+  GstBuffer *buf = NULL;
+
+  /* No caps yet: nothing to allocate for. */
+  fail_if (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_FLUSHING);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_flushing_pool_returns_flushing)
+{
+  GstBufferPool *pool = make_pool (0, 0);
+  GstBuffer *buf = NULL;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  gst_buffer_pool_set_flushing (pool, TRUE);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_FLUSHING);
+  fail_unless (buf == NULL);
+
+  gst_buffer_pool_set_flushing (pool, FALSE);
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, SMALL_SIZE, 0);
+  gst_buffer_unref (buf);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_buffer_modify_discard)
+{
+  GstBufferPool *pool = make_pool (0, 0);
+  GstBuffer *buf, *prev;
+  GstMemory *mem, *share;
+  gint dcount = 0;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+
+  /* Memory removed: the buffer is destroyed, not reused. */
+  buf = acquire (pool);
+  buffer_track_destroy (buf, &dcount);
+  gst_buffer_remove_all_memory (buf);
+  gst_buffer_unref (buf);
+  fail_unless_equals_int (dcount, 1);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+
+  /* Resized: reused, with its full size back. */
+  buf = acquire (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+  buffer_track_destroy (buf, &dcount);
+  prev = buf;
+  mem = gst_buffer_peek_memory (buf, 0);
+  gst_buffer_resize (buf, 8, 2);
+  gst_buffer_unref (buf);
+  fail_unless_equals_int (dcount, 1);
+  buf = acquire (pool);
+  fail_unless (buf == prev, "got a fresh buffer instead of previous");
+  fail_unless (gst_buffer_peek_memory (buf, 0) == mem);
+  assert_vvas_buffer (buf, SMALL_SIZE, 0);
+  fail_unless_equals_uint64 (gst_buffer_peek_memory (buf, 0)->offset, 0);
+
+  /* A plain reference to its memory: not exclusive, so reused. */
+  mem = gst_buffer_get_memory (buf, 0);
+  gst_buffer_unref (buf);
+  gst_memory_unref (mem);
+  fail_unless_equals_int (dcount, 1);
+  buf = acquire (pool);
+  fail_unless (buf == prev, "got a fresh buffer instead of previous");
+
+  /* Memory locked exclusively by someone else: discarded. */
+  mem = gst_buffer_get_memory (buf, 0);
+  gst_memory_lock (mem, GST_LOCK_FLAG_EXCLUSIVE);
+  gst_buffer_unref (buf);
+  fail_unless_equals_int (dcount, 2);
+  /* The memory lives on with its holder. */
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+  gst_memory_unlock (mem, GST_LOCK_FLAG_EXCLUSIVE);
+  gst_memory_unref (mem);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+
+  /* Memory shared away (a sub-memory still alive): discarded too, so that
+   * nobody is handed device memory another holder still reads. */
+  buf = acquire (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 3);
+  buffer_track_destroy (buf, &dcount);
+  share = gst_memory_share (gst_buffer_peek_memory (buf, 0), 0, 100);
+  gst_buffer_unref (buf);
+  fail_unless_equals_int (dcount, 3);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+  gst_memory_unref (share);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 3);
+
+  /* Memory replaced by system memory: never handed out again as a pool
+   * buffer. */
+  buf = acquire (pool);
+  buffer_track_destroy (buf, &dcount);
+  gst_buffer_replace_all_memory (buf, gst_allocator_alloc (NULL, SMALL_SIZE,
+          NULL));
+  gst_buffer_unref (buf);
+  fail_unless_equals_int (dcount, 4);
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, SMALL_SIZE, 0);
+  gst_buffer_unref (buf);
+
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE),
+      xrt_count_get (XRT_CALL_BO_ALLOC));
+}
+
+GST_END_TEST;
+
+static gpointer
+unref_buf (gpointer p)
+{
+  GstBuffer *buf = (GstBuffer *) p;
+
+  /* Memory removed: the pool must not reuse this buffer. */
+  gst_buffer_remove_all_memory (buf);
+  gst_buffer_unref (buf);
+  return NULL;
+}
+
+GST_START_TEST (test_no_deadlock_for_buffer_discard)
+{
+  GstBufferPool *pool = make_pool (1, 1);
+  GstBuffer *buf1, *buf2;
+  GThread *thread;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf1 = acquire (pool);
+  thread = g_thread_new ("discard", unref_buf, buf1);
+  /* Blocks until buf1 is discarded, then gets a new buffer. */
+  buf2 = acquire (pool);
+  assert_vvas_buffer (buf2, SMALL_SIZE, 0);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+  g_thread_join (thread);
+  gst_buffer_unref (buf2);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstBufferPool *pool;
+  GstBuffer *buf;
+  GstFlowReturn ret;
+  gint started;
+  gint done;
+} BlockedAcquire;
+
+static gpointer
+blocked_acquire (gpointer data)
+{
+  BlockedAcquire *b = data;
+
+  g_atomic_int_set (&b->started, 1);
+  b->ret = gst_buffer_pool_acquire_buffer (b->pool, &b->buf, NULL);
+  g_atomic_int_set (&b->done, 1);
+  return NULL;
+}
+
+/* Starts an acquire in a thread and checks that it blocks. */
+static GThread *
+start_blocked_acquire (BlockedAcquire * b, GstBufferPool * pool)
+{
+  GThread *thread;
+
+  memset (b, 0, sizeof (*b));
+  b->pool = pool;
+  b->ret = GST_FLOW_CUSTOM_ERROR;
+  thread = g_thread_new ("acquire", blocked_acquire, b);
+  while (!g_atomic_int_get (&b->started))
+    g_usleep (1000);
+  g_usleep (50000);
+  fail_if (g_atomic_int_get (&b->done), "acquire at max_buffers returned %s",
+      gst_flow_get_name (b->ret));
+  return thread;
+}
+
+GST_START_TEST (test_blocked_acquire_unblocks_on_deactivate)
+{
+  GstBufferPool *pool = make_pool (0, 2);
+  GstBuffer *buf1, *buf2;
+  BlockedAcquire b;
+  GThread *thread;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf1 = acquire (pool);
+  buf2 = acquire (pool);
+  thread = start_blocked_acquire (&b, pool);
+
+  /* Deactivation wakes it up, empty-handed. */
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  g_thread_join (thread);
+  fail_unless_equals_int (b.ret, GST_FLOW_FLUSHING);
+  fail_unless (b.buf == NULL);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+
+  /* The buffers still out are freed when they come back. */
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 0);
+  gst_buffer_unref (buf1);
+  gst_buffer_unref (buf2);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_blocked_acquire_unblocks_on_flush_and_release)
+{
+  GstBufferPool *pool = make_pool (0, 1);
+  GstBuffer *buf;
+  BlockedAcquire b;
+  GThread *thread;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+
+  /* A release hands the buffer to the waiting acquire. */
+  thread = start_blocked_acquire (&b, pool);
+  gst_buffer_unref (buf);
+  g_thread_join (thread);
+  fail_unless_equals_int (b.ret, GST_FLOW_OK);
+  fail_unless (b.buf == buf);
+  buf = b.buf;
+
+  /* Flushing wakes a waiting acquire too. */
+  thread = start_blocked_acquire (&b, pool);
+  gst_buffer_pool_set_flushing (pool, TRUE);
+  g_thread_join (thread);
+  fail_unless_equals_int (b.ret, GST_FLOW_FLUSHING);
+  fail_unless (b.buf == NULL);
+  gst_buffer_pool_set_flushing (pool, FALSE);
+
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 1);
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_dontwait_at_max)
+{
+  GstBufferPool *pool = make_pool (0, 2);
+  GstBufferPoolAcquireParams params = {
+    .flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT
+  };
+  GstBuffer *buf1, *buf2, *buf = NULL;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf1,
+          &params), GST_FLOW_OK);
+  buf2 = acquire (pool);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+          &params), GST_FLOW_EOS);
+  fail_unless (buf == NULL);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+
+  /* One back: available again, without waiting and without allocating. */
+  gst_buffer_unref (buf2);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+          &params), GST_FLOW_OK);
+  fail_unless (buf == buf2);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+
+  gst_buffer_unref (buf);
+  gst_buffer_unref (buf1);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_min_buffers_allocated_at_activation)
+{
+  GstBufferPool *pool = make_pool (3, 5);
+  GstBuffer *bufs[5];
+  guint i;
+
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 3);
+  assert_syncs (0, 0);
+
+  /* The three preallocated ones first, then new ones up to the max. */
+  for (i = 0; i < 3; i++)
+    bufs[i] = acquire (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 3);
+  for (; i < 5; i++)
+    bufs[i] = acquire (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 5);
+
+  for (i = 0; i < 5; i++)
+    gst_buffer_unref (bufs[i]);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 0);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 5);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_max_zero_is_unlimited)
+{
+  GstBufferPool *pool = make_pool (0, 0);
+  GstBufferPoolAcquireParams params = {
+    .flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT
+  };
+  GstBuffer *bufs[20];
+  guint i, j;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  for (i = 0; i < G_N_ELEMENTS (bufs); i++) {
+    /* Never EOS, even without waiting. */
+    fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &bufs[i],
+            &params), GST_FLOW_OK);
+    assert_vvas_buffer (bufs[i], SMALL_SIZE, 0);
+    for (j = 0; j < i; j++)
+      fail_unless (gst_buffer_peek_memory (bufs[i], 0) !=
+          gst_buffer_peek_memory (bufs[j], 0));
+  }
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 20);
+  for (i = 0; i < G_N_ELEMENTS (bufs); i++)
+    gst_buffer_unref (bufs[i]);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 20);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_steady_state_allocates_nothing)
+{
+  GstBufferPool *pool = make_pool_full (alloc,
+      "video/x-raw,format=NV12,width=1920,height=1080", 0, 2, 0, OPT_META,
+      0, 0, 0);
+  GstBuffer *a, *b;
+  guint i, call;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+  xrt_count_reset ();
+
+  for (i = 0; i < 100; i++) {
+    a = acquire (pool);
+    b = acquire (pool);
+    GST_BUFFER_PTS (a) = i * GST_SECOND;
+    gst_buffer_unref (b);
+    gst_buffer_unref (a);
+  }
+  /* Not a single call into XRT: no allocation, free, map or transfer. */
+  for (call = 0; call < XRT_CALL_LAST; call++)
+    fail_unless_equals_uint64 (xrt_count_get (call), 0);
+
+  /* Returned buffers are reset: no stale timestamp, the video meta kept. */
+  a = acquire (pool);
+  fail_unless (!GST_BUFFER_PTS_IS_VALID (a));
+  fail_unless (gst_buffer_get_video_meta (a) != NULL);
+  gst_buffer_unref (a);
+
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  const gchar *caps;
+  guint options;
+  guint stride_align;
+  guint pad_top, pad_bottom;
+  guint size;
+  guint n_planes;
+  gint stride[3];
+  gsize offset[3];
+} LayoutCase;
+
+/* Expected layouts, worked out by hand from GStreamer's video-info rules:
+ * strides grow with the padded width until they meet the alignment. */
+static const LayoutCase layouts[] = {
+  /* Default layout, meta only. */
+  {"video/x-raw,format=NV12,width=1918,height=1080", OPT_META, 0, 0, 0,
+      3110400, 2, {1920, 1920}, {0, 2073600}},
+  {"video/x-raw,format=I420,width=321,height=241", OPT_META, 0, 0, 0,
+      118096, 3, {324, 164, 164}, {0, 78408, 98252}},
+  /* 256-byte strides, as accelerators want them. */
+  {"video/x-raw,format=NV12,width=1918,height=1080", OPT_META | OPT_ALIGN,
+      255, 0, 0, 3317760, 2, {2048, 2048}, {0, 2211840}},
+  {"video/x-raw,format=I420,width=321,height=241", OPT_META | OPT_ALIGN,
+      255, 0, 0, 185856, 3, {512, 256, 256}, {0, 123904, 154880}},
+  {"video/x-raw,format=RGBA,width=321,height=241", OPT_META | OPT_ALIGN,
+      255, 0, 0, 370176, 1, {1536}, {0}},
+  {"video/x-raw,format=GRAY8,width=321,height=241", OPT_META | OPT_ALIGN,
+      255, 0, 0, 123392, 1, {512}, {0}},
+  /* Padding rows move the planes' first visible bytes. */
+  {"video/x-raw,format=NV12,width=320,height=240", OPT_META | OPT_ALIGN,
+      63, 2, 2, 117120, 2, {320, 320}, {640, 78400}},
+};
+
+GST_START_TEST (test_video_meta_layout)
+{
+  const LayoutCase *c = &layouts[__i__];
+  GstBufferPool *pool = make_pool_full (alloc, c->caps, 0, 1, 0, c->options,
+      c->stride_align, c->pad_top, c->pad_bottom);
+  GstStructure *config;
+  GstVideoMeta *meta;
+  GstVideoAlignment align;
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstCaps *caps;
+  GstBuffer *buf;
+  GstMapInfo map;
+  guint size, i;
+
+  /* The config reports the size it settled on. */
+  config = gst_buffer_pool_get_config (pool);
+  fail_unless (gst_buffer_pool_config_get_params (config, &caps, &size, NULL,
+          NULL));
+  fail_unless_equals_int (size, c->size);
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  if (c->options & OPT_ALIGN) {
+    fail_unless (gst_buffer_pool_config_get_video_alignment (config, &align));
+    for (i = 0; i < c->n_planes; i++)
+      fail_unless_equals_int (align.stride_align[i] & c->stride_align,
+          c->stride_align);
+  }
+  gst_structure_free (config);
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, c->size, 0);
+
+  meta = gst_buffer_get_video_meta (buf);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (meta->format, GST_VIDEO_INFO_FORMAT (&info));
+  fail_unless_equals_int (meta->width, GST_VIDEO_INFO_WIDTH (&info));
+  fail_unless_equals_int (meta->height, GST_VIDEO_INFO_HEIGHT (&info));
+  fail_unless_equals_int (meta->n_planes, c->n_planes);
+  for (i = 0; i < c->n_planes; i++) {
+    fail_unless_equals_int (meta->stride[i], c->stride[i]);
+    fail_unless_equals_uint64 (meta->offset[i], c->offset[i]);
+    if (c->options & OPT_ALIGN)
+      fail_unless_equals_int (meta->alignment.stride_align[i] &
+          c->stride_align, c->stride_align);
+  }
+  if (c->options & OPT_ALIGN) {
+    fail_unless_equals_int (meta->alignment.padding_top, c->pad_top);
+    fail_unless_equals_int (meta->alignment.padding_bottom, c->pad_bottom);
+  }
+
+  /* The memory starts as aligned as its strides, so every row is too. */
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_uint64 ((guintptr) map.data & c->stride_align, 0);
+  gst_buffer_unmap (buf, &map);
+
+  /* A video frame maps through the meta to the same planes. */
+  fail_unless (gst_video_frame_map (&frame, &info, buf, GST_MAP_READ));
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  for (i = 0; i < c->n_planes; i++) {
+    fail_unless_equals_int (GST_VIDEO_FRAME_PLANE_STRIDE (&frame, i),
+        c->stride[i]);
+    fail_unless ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, i) ==
+        map.data + c->offset[i]);
+  }
+  gst_buffer_unmap (buf, &map);
+  gst_video_frame_unmap (&frame);
+
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_memory_alignment_does_not_widen_strides)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *caps =
+      gst_caps_from_string ("video/x-raw,format=NV12,width=1920,height=1080");
+  GstAllocationParams params;
+  GstVideoAlignment align;
+  GstVideoMeta *meta;
+  GstBuffer *buf;
+  GstMapInfo map;
+
+  /* Page-aligned memory, no stride alignment asked for (padding only). */
+  gst_buffer_pool_config_set_params (config, caps, 0, 0, 0);
+  gst_allocation_params_init (&params);
+  params.align = 4095;
+  gst_buffer_pool_config_set_allocator (config, alloc, &params);
+  gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  gst_buffer_pool_config_add_option (config,
+      GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+  gst_video_alignment_reset (&align);
+  align.padding_bottom = 8;
+  gst_buffer_pool_config_set_video_alignment (config, &align);
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+
+  buf = acquire (pool);
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_uint64 ((guintptr) map.data & 4095, 0);
+  gst_buffer_unmap (buf, &map);
+  /* The strides follow the requested (default) alignment: the memory's
+   * alignment is no reason for 4096-byte rows. */
+  meta = gst_buffer_get_video_meta (buf);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (meta->stride[0], 1920);
+  fail_unless_equals_int (meta->stride[1], 1920);
+  fail_unless_equals_uint64 (meta->offset[1], 1920 * 1088);
+  fail_unless_equals_uint64 (gst_buffer_get_size (buf), 1920 * 1088 * 3 / 2);
+
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_caps_unref (caps);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+/* Tries @config on a new pool made with @pool_alloc; returns the result. */
+static gboolean
+try_config (GstAllocator * pool_alloc, const gchar * caps_str,
+    GstAllocator * config_alloc, gboolean meta, gboolean alignment)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (pool_alloc);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *caps = caps_str ? gst_caps_from_string (caps_str) : NULL;
+  gboolean ok;
+
+  gst_buffer_pool_config_set_params (config, caps, 0, 0, 0);
+  if (config_alloc)
+    gst_buffer_pool_config_set_allocator (config, config_alloc, NULL);
+  if (meta)
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (alignment) {
+    GstVideoAlignment align;
+
+    gst_video_alignment_reset (&align);
+    align.stride_align[0] = 255;
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+    gst_buffer_pool_config_set_video_alignment (config, &align);
+  }
+  ok = gst_buffer_pool_set_config (pool, config);
+  /* A refused config cannot be activated either. */
+  if (!ok)
+    fail_if (gst_buffer_pool_set_active (pool, TRUE));
+  gst_clear_caps (&caps);
+  gst_object_unref (pool);
+  return ok;
+}
+
+GST_START_TEST (test_config_rejected)
+{
+  GstAllocator *sysmem = gst_allocator_find (NULL);
+
+  /* The valid baseline each case below changes one thing of. */
+  fail_unless (try_config (alloc, SMALL_CAPS, NULL, TRUE, TRUE));
+
+  /* Video alignment needs the video meta, or nobody learns the strides. */
+  fail_if (try_config (alloc, SMALL_CAPS, NULL, FALSE, TRUE));
+  /* A non-VVAS allocator. */
+  fail_if (try_config (alloc, SMALL_CAPS, sysmem, TRUE, FALSE));
+  /* No allocator at all: neither at creation nor in the config. */
+  fail_if (try_config (NULL, SMALL_CAPS, NULL, TRUE, FALSE));
+  /* Caps that are not raw video, or no caps, or unfixed raw video. */
+  fail_if (try_config (alloc, "audio/x-raw,format=S16LE,rate=48000,"
+          "channels=2,layout=interleaved", NULL, TRUE, FALSE));
+  fail_if (try_config (alloc, NULL, NULL, TRUE, FALSE));
+  fail_if (try_config (alloc, "video/x-raw,format=NV12", NULL, TRUE, FALSE));
+  fail_if (try_config (alloc, "image/jpeg,width=320,height=240", NULL, TRUE,
+          FALSE));
+  fail_if (try_config (alloc, "video/x-h264,stream-format=byte-stream,"
+          "alignment=au,width=320,height=240", NULL, TRUE, FALSE));
+
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+  gst_object_unref (sysmem);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_config_allocator_wins)
+{
+  GstAllocator *bank1 = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
+  GstBufferPool *pool;
+  GstStructure *config;
+  GstAllocator *configured = NULL;
+  GstBuffer *buf;
+
+  /* Made without an allocator: the config's is used. */
+  pool = gst_vvas_buffer_pool_new (NULL);
+  fail_unless (gst_vvas_buffer_pool_get_allocator (pool) == NULL);
+  gst_object_unref (pool);
+  pool = make_pool_full (bank1, SMALL_CAPS, 0, 0, 0, 0, 0, 0, 0);
+  gst_object_unref (pool);
+  fail_unless (try_config (NULL, SMALL_CAPS, bank1, TRUE, FALSE));
+
+  /* Made with bank 0, configured with bank 1: bank 1. */
+  pool = gst_vvas_buffer_pool_new (alloc);
+  fail_unless (gst_vvas_buffer_pool_get_allocator (pool) == alloc);
+  config = gst_buffer_pool_get_config (pool);
+  {
+    GstCaps *caps = gst_caps_from_string (SMALL_CAPS);
+
+    gst_buffer_pool_config_set_params (config, caps, 0, 0, 0);
+    gst_caps_unref (caps);
+  }
+  gst_buffer_pool_config_set_allocator (config, bank1, NULL);
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_vvas_buffer_pool_get_allocator (pool) == bank1);
+  config = gst_buffer_pool_get_config (pool);
+  fail_unless (gst_buffer_pool_config_get_allocator (config, &configured,
+          NULL));
+  fail_unless (configured == bank1);
+  gst_structure_free (config);
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, SMALL_SIZE, 1);
+  fail_unless (gst_buffer_peek_memory (buf, 0)->allocator == bank1);
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  gst_object_unref (bank1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_options)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+
+  fail_unless (gst_buffer_pool_has_option (pool,
+          GST_BUFFER_POOL_OPTION_VIDEO_META));
+  fail_unless (gst_buffer_pool_has_option (pool,
+          GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT));
+  fail_if (gst_buffer_pool_has_option (pool,
+          GST_BUFFER_POOL_OPTION_VIDEO_AFFINE_TRANSFORMATION_META));
+  /* The caps feature the elements negotiate. */
+  fail_unless_equals_string (GST_CAPS_FEATURE_MEMORY_VVAS, "memory:VVASMemory");
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_activation_failure_and_retry)
+{
+  GstBufferPool *pool = make_pool (1, 0);
+  GstBuffer *buf = NULL, *held;
+
+  /* The device refuses the preallocation: activation fails cleanly. */
+  xrt_count_fail_next (XRT_CALL_BO_ALLOC, 1);
+  fail_if (gst_buffer_pool_set_active (pool, TRUE));
+  fail_if (gst_buffer_pool_is_active (pool));
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_FLUSHING);
+
+  /* Once the device is willing, it works. */
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 2);
+  buf = acquire (pool);
+  gst_buffer_unref (buf);
+
+  /* A failed allocation beyond the minimum is an error, not a crash. */
+  held = acquire (pool);
+  xrt_count_fail_next (XRT_CALL_BO_ALLOC, 1);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_ERROR);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 3);
+  gst_buffer_unref (held);
+
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+}
+
+GST_END_TEST;
+
+static void
+weak_notify (gpointer data, GObject * where_the_object_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+GST_START_TEST (test_buffer_outlives_pool)
+{
+  GstBufferPool *pool = make_pool (2, 0);
+  gboolean ctx_gone = FALSE;
+  GstBuffer *buf;
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  /* The pool, its allocator and the context go; the buffer stays. As in
+   * GStreamer, the free buffers go only when the last one is back. */
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 0);
+  g_object_weak_ref (G_OBJECT (ctx), weak_notify, &ctx_gone);
+  gst_clear_object (&alloc);
+  gst_clear_object (&ctx);
+  fail_if (ctx_gone, "the buffer's memory does not hold its context");
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  fill_pattern (map.data, map.size, 3);
+  gst_buffer_unmap (buf, &map);
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_int (check_pattern (map.data, map.size, 3), -1);
+  gst_buffer_unmap (buf, &map);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE), 0);
+
+  gst_buffer_unref (buf);
+  fail_unless (ctx_gone);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 2);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE), 1);
+}
+
+GST_END_TEST;
+
+static Suite *
+vvas_buffer_pool_suite (void)
+{
+  Suite *s = suite_create ("vvasbufferpool");
+  TCase *tc = tcase_create ("gstbufferpool");
+  TCase *vvas = tcase_create ("vvas");
+
+  tcase_set_timeout (tc, 60);
+  tcase_set_timeout (vvas, 60);
+  suite_add_tcase (s, tc);
+  suite_add_tcase (s, vvas);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (vvas, setup, teardown);
+
+  /* GStreamer core's pool checks, on device memory. */
+  tcase_add_test (tc, test_new_buffer_from_empty_pool);
+  tcase_add_test (tc, test_buffer_is_recycled);
+  tcase_add_test (tc, test_buffer_out_of_order_reuse);
+  tcase_add_test (tc, test_pool_config_buffer_size);
+  tcase_add_test (tc, test_inactive_pool_returns_flushing);
+  tcase_add_test (tc, test_unconfigured_pool_cannot_activate);
+  tcase_add_test (tc, test_flushing_pool_returns_flushing);
+  tcase_add_test (tc, test_buffer_modify_discard);
+  tcase_add_test (tc, test_no_deadlock_for_buffer_discard);
+  tcase_add_test (tc, test_blocked_acquire_unblocks_on_deactivate);
+  tcase_add_test (tc, test_blocked_acquire_unblocks_on_flush_and_release);
+  tcase_add_test (tc, test_dontwait_at_max);
+
+  /* What the VVAS pool adds. */
+  tcase_add_test (vvas, test_min_buffers_allocated_at_activation);
+  tcase_add_test (vvas, test_max_zero_is_unlimited);
+  tcase_add_test (vvas, test_steady_state_allocates_nothing);
+  tcase_add_loop_test (vvas, test_video_meta_layout, 0, G_N_ELEMENTS (layouts));
+  tcase_add_test (vvas, test_memory_alignment_does_not_widen_strides);
+  tcase_add_test (vvas, test_config_rejected);
+  tcase_add_test (vvas, test_config_allocator_wins);
+  tcase_add_test (vvas, test_options);
+  tcase_add_test (vvas, test_activation_failure_and_retry);
+  tcase_add_test (vvas, test_buffer_outlives_pool);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  return gst_vvas_test_run (vvas_buffer_pool_suite, "vvasbufferpool", argc,
+      argv);
+}
