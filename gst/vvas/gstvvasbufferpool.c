@@ -130,8 +130,7 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
     if (!gst_video_info_align (&info, &alignment)) {
       GST_WARNING_OBJECT (pool, "invalid config: cannot align %dx%d %s with "
           "the requested padding and strides", GST_VIDEO_INFO_WIDTH (&info),
-          GST_VIDEO_INFO_HEIGHT (&info),
-          GST_VIDEO_INFO_NAME (&info));
+          GST_VIDEO_INFO_HEIGHT (&info), GST_VIDEO_INFO_NAME (&info));
       return FALSE;
     }
     gst_buffer_pool_config_set_video_alignment (config, &alignment);

@@ -389,6 +389,29 @@ run_context_query (GstElement * element, GstPadDirection direction,
   return found;
 }
 
+/*
+ * A context found for an element that names an xclbin must have loaded that
+ * xclbin; another (one that adopted the device's, say) is dropped, so that
+ * the element's xclbin is never silently ignored. Returns TRUE if one is
+ * left.
+ */
+static gboolean
+keeps_xclbin (GstElement * element, GstVvasContext ** vvas_context,
+    const gchar * xclbin_location)
+{
+  if (!*vvas_context)
+    return FALSE;
+  if (xclbin_location && g_strcmp0 (xclbin_location,
+          (*vvas_context)->priv->xclbin_location) != 0) {
+    GST_CAT_INFO_OBJECT (GST_CAT_CONTEXT, element, "not using context of "
+        "xclbin '%s': element wants '%s'",
+        GST_STR_NULL ((*vvas_context)->priv->xclbin_location), xclbin_location);
+    gst_clear_object (vvas_context);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /**
  * gst_vvas_ensure_element_context:
  * @element: the element needing a device
@@ -402,7 +425,8 @@ run_context_query (GstElement * element, GstPadDirection direction,
  * the application gives in answer to the NEED_CONTEXT message posted here
  * (synchronously, from a sync bus handler); otherwise a new one, which is
  * set on the element and announced with a HAVE_CONTEXT message so that the
- * pipeline shares it with its other elements.
+ * pipeline shares it with its other elements. When @xclbin_location is
+ * given, only a context that loaded that xclbin is used.
  *
  * Returns: %TRUE if @vvas_context is set; %FALSE with @error set if the
  *   device could not be opened (elements turn it into an element error)
@@ -422,23 +446,25 @@ gst_vvas_ensure_element_context (GstElement * element, gint dev_idx,
   g_return_val_if_fail (GST_IS_ELEMENT (element), FALSE);
   g_return_val_if_fail (vvas_context != NULL, FALSE);
 
-  if (*vvas_context)
-    return TRUE;
   init_debug ();
+  if (keeps_xclbin (element, vvas_context, xclbin_location))
+    return TRUE;
 
   /* Serialised so that two elements starting at once open the device once. */
   g_mutex_lock (&creation_lock);
-  if (*vvas_context)
+  if (keeps_xclbin (element, vvas_context, xclbin_location))
     goto done;
-  if (run_context_query (element, GST_PAD_SRC, dev_idx, vvas_context) ||
-      run_context_query (element, GST_PAD_SINK, dev_idx, vvas_context))
+  if ((run_context_query (element, GST_PAD_SRC, dev_idx, vvas_context) &&
+          keeps_xclbin (element, vvas_context, xclbin_location)) ||
+      (run_context_query (element, GST_PAD_SINK, dev_idx, vvas_context) &&
+          keeps_xclbin (element, vvas_context, xclbin_location)))
     goto done;
 
   /* The application (or the bin's cache) may answer with set_context. */
   msg = gst_message_new_need_context (GST_OBJECT_CAST (element),
       GST_VVAS_CONTEXT_TYPE);
   gst_element_post_message (element, msg);
-  if (*vvas_context)
+  if (keeps_xclbin (element, vvas_context, xclbin_location))
     goto done;
 
   created = gst_vvas_context_new (dev_idx, xclbin_location, error);

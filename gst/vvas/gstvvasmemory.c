@@ -231,8 +231,7 @@ gst_vvas_allocator_free (GstAllocator * allocator, GstMemory * memory)
 }
 
 static gpointer
-gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info,
-    gsize maxsize)
+gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info, gsize maxsize)
 {
   GstVvasMemory *mem = (GstVvasMemory *) memory;
   VvasMemoryMapInfo vinfo;
@@ -460,8 +459,7 @@ gst_vvas_allocator_new_for_device (gint dev_idx,
   context = gst_vvas_context_new (dev_idx, xclbin_location, error);
   if (!context)
     return NULL;
-  allocator = gst_vvas_allocator_new (context, mem_bank,
-      VVAS_ALLOC_TYPE_CMA);
+  allocator = gst_vvas_allocator_new (context, mem_bank, VVAS_ALLOC_TYPE_CMA);
   if (!allocator) {
     gchar *banks = gst_vvas_context_describe_usable_banks (context);
 
@@ -489,8 +487,7 @@ gst_vvas_allocator_register_default (GstAllocator * allocator)
   g_return_if_fail (GST_IS_VVAS_ALLOCATOR (allocator));
 
   g_atomic_int_set (&default_registered, 1);
-  gst_allocator_register (GST_VVAS_ALLOCATOR_NAME,
-      gst_object_ref (allocator));
+  gst_allocator_register (GST_VVAS_ALLOCATOR_NAME, gst_object_ref (allocator));
 }
 
 /**
@@ -744,8 +741,7 @@ gst_vvas_memory_get_pending_transfers (GstMemory * mem)
  * Since: 1.0
  */
 gboolean
-gst_vvas_memory_can_avoid_copy (GstMemory * mem, gint dev_idx,
-    gint mem_bank)
+gst_vvas_memory_can_avoid_copy (GstMemory * mem, gint dev_idx, gint mem_bank)
 {
   VvasMemory *vmem;
 

@@ -140,8 +140,7 @@ gst_buffer_get_vvas_meta (GstBuffer * buffer)
 {
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
 
-  return (GstVvasMeta *) gst_buffer_get_meta (buffer,
-      GST_VVAS_META_API_TYPE);
+  return (GstVvasMeta *) gst_buffer_get_meta (buffer, GST_VVAS_META_API_TYPE);
 }
 
 /**

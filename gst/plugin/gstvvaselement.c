@@ -1,0 +1,335 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstvvaselement.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_vvas_element_debug);
+#define GST_CAT_DEFAULT gst_vvas_element_debug
+
+static void
+init_debug (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    GST_DEBUG_CATEGORY_INIT (gst_vvas_element_debug, "vvaselement", 0,
+        "VVAS element helpers");
+    g_once_init_leave (&initialized, 1);
+  }
+}
+
+void
+gst_vvas_element_install_device_properties (GObjectClass * klass,
+    guint first_prop_id)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+
+  g_object_class_install_property (klass, first_prop_id,
+      g_param_spec_int ("dev-idx", "Device index",
+          "Index of the XRT device to use", 0, G_MAXINT, 0, rw));
+  g_object_class_install_property (klass, first_prop_id + 1,
+      g_param_spec_uint ("mem-bank", "Memory bank",
+          "Memory bank of the device the buffers live on", 0, G_MAXUINT8, 0,
+          rw));
+  g_object_class_install_property (klass, first_prop_id + 2,
+      g_param_spec_string ("xclbin-location", "xclbin location",
+          "xclbin to load on the device (none: use the one loaded, or the "
+          "pipeline's shared device context)", NULL, rw));
+}
+
+void
+gst_vvas_counters_install_properties (GObjectClass * klass, guint first_prop_id)
+{
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  g_object_class_install_property (klass, first_prop_id,
+      g_param_spec_uint64 ("buffers-passed", "Buffers passed",
+          "Buffers passed on without a copy", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (klass, first_prop_id + 1,
+      g_param_spec_uint64 ("buffers-copied", "Buffers copied",
+          "Buffers copied", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (klass, first_prop_id + 2,
+      g_param_spec_uint64 ("bytes-copied", "Bytes copied",
+          "Bytes copied", 0, G_MAXUINT64, 0, ro));
+}
+
+gboolean
+gst_vvas_counters_get_property (const GstVvasCounters * counters,
+    guint first_prop_id, guint prop_id, GValue * value)
+{
+  if (prop_id == first_prop_id)
+    g_value_set_uint64 (value, counters->buffers_passed);
+  else if (prop_id == first_prop_id + 1)
+    g_value_set_uint64 (value, counters->buffers_copied);
+  else if (prop_id == first_prop_id + 2)
+    g_value_set_uint64 (value, counters->bytes_copied);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+void
+gst_vvas_counters_add (GstElement * element, GstVvasCounters * counters,
+    gboolean copied, gsize bytes_copied)
+{
+  GST_OBJECT_LOCK (element);
+  if (copied) {
+    counters->buffers_copied++;
+    counters->bytes_copied += bytes_copied;
+  } else {
+    counters->buffers_passed++;
+  }
+  GST_OBJECT_UNLOCK (element);
+}
+
+void
+gst_vvas_counters_reset (GstElement * element, GstVvasCounters * counters)
+{
+  GST_OBJECT_LOCK (element);
+  counters->buffers_passed = counters->buffers_copied = 0;
+  counters->bytes_copied = 0;
+  GST_OBJECT_UNLOCK (element);
+}
+
+gboolean
+gst_vvas_element_open_device (GstElement * element, gint dev_idx,
+    const gchar * xclbin_location, guint mem_bank,
+    GstVvasContext ** context, GstAllocator ** allocator)
+{
+  GError *error = NULL;
+  gchar *banks;
+
+  init_debug ();
+  if (!gst_vvas_ensure_element_context (element, dev_idx, xclbin_location,
+          context, &error)) {
+    GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
+        ("Could not open VVAS device %d.", dev_idx), ("%s", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+
+  gst_clear_object (allocator);
+  if (mem_bank <= G_MAXUINT8)
+    *allocator = gst_vvas_allocator_new (*context, (guint8) mem_bank,
+        VVAS_ALLOC_TYPE_CMA);
+  if (!*allocator) {
+    banks = gst_vvas_context_describe_usable_banks (*context);
+    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS,
+        ("Memory bank %u does not exist on VVAS device %d.", mem_bank,
+            dev_idx), ("usable banks of the loaded xclbin: %s", banks));
+    g_free (banks);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+GstBufferPool *
+gst_vvas_element_new_pool (GstElement * element, GstAllocator * allocator,
+    GstCaps * caps, guint min_buffers)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (allocator);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstVideoInfo info;
+
+  init_debug ();
+  if (!gst_video_info_from_caps (&info, caps)) {
+    gst_structure_free (config);
+    gst_object_unref (pool);
+    return NULL;
+  }
+  gst_buffer_pool_config_set_params (config, caps, info.size, min_buffers, 0);
+  gst_buffer_pool_config_set_allocator (config, allocator, NULL);
+  gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (!gst_buffer_pool_set_config (pool, config)) {
+    GST_WARNING_OBJECT (element, "VVAS pool refused config for %"
+        GST_PTR_FORMAT, caps);
+    gst_object_unref (pool);
+    return NULL;
+  }
+  return pool;
+}
+
+/* True for a VVAS pool whose buffers live on @dev_idx and @mem_bank. */
+static gboolean
+pool_is_on (GstBufferPool * pool, gint dev_idx, guint mem_bank)
+{
+  GstAllocator *allocator;
+
+  if (!pool || !GST_IS_VVAS_BUFFER_POOL (pool))
+    return FALSE;
+  allocator = gst_vvas_buffer_pool_get_allocator (pool);
+  return allocator && gst_vvas_allocator_get_mem_bank (allocator) ==
+      (gint) mem_bank && gst_vvas_context_get_device_index
+      (gst_vvas_allocator_get_context (allocator)) == dev_idx;
+}
+
+gboolean
+gst_vvas_element_decide_vvas_pool (GstElement * element, GstQuery * query,
+    GstAllocator * allocator, gint dev_idx, guint mem_bank)
+{
+  GstBufferPool *pool = NULL;
+  guint size = 0, min = 0, max = 0;
+  GstCaps *caps;
+  GstVideoInfo info;
+  gboolean update;
+
+  init_debug ();
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (!caps || !gst_video_info_from_caps (&info, caps))
+    return FALSE;
+
+  update = gst_query_get_n_allocation_pools (query) > 0;
+  if (update)
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, &min, &max);
+
+  if (!pool_is_on (pool, dev_idx, mem_bank)) {
+    GST_DEBUG_OBJECT (element, "downstream pool %" GST_PTR_FORMAT " is not "
+        "a VVAS pool on device %d bank %u: using our own", pool, dev_idx,
+        mem_bank);
+    gst_clear_object (&pool);
+    pool = gst_vvas_element_new_pool (element, allocator, caps, min);
+    if (!pool)
+      return FALSE;
+    size = info.size;
+    max = 0;
+  } else {
+    GST_DEBUG_OBJECT (element, "keeping downstream VVAS pool %"
+        GST_PTR_FORMAT, pool);
+  }
+
+  if (update)
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
+  else
+    gst_query_add_allocation_pool (query, pool, size, min, max);
+  gst_object_unref (pool);
+  return TRUE;
+}
+
+GstFlowReturn
+gst_vvas_element_acquire_output (GstBaseTransform * trans, GstBuffer * inbuf,
+    GstBuffer ** outbuf)
+{
+  GstBufferPool *pool = gst_base_transform_get_buffer_pool (trans);
+  GstFlowReturn ret;
+
+  if (!pool) {
+    GST_ELEMENT_ERROR (trans, RESOURCE, NO_SPACE_LEFT, (NULL),
+        ("no output buffer pool was negotiated"));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_buffer_pool_is_active (pool) &&
+      !gst_buffer_pool_set_active (pool, TRUE)) {
+    GST_ELEMENT_ERROR (trans, RESOURCE, SETTINGS, (NULL),
+        ("could not activate output pool %" GST_PTR_FORMAT, pool));
+    gst_object_unref (pool);
+    return GST_FLOW_ERROR;
+  }
+  ret = gst_buffer_pool_acquire_buffer (pool, outbuf, NULL);
+  gst_object_unref (pool);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  if (!GST_BASE_TRANSFORM_GET_CLASS (trans)->copy_metadata (trans, inbuf,
+          *outbuf)) {
+    gst_clear_buffer (outbuf);
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+gboolean
+gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
+    GstBuffer * inbuf, GstVideoInfo * out_info, GstBuffer * outbuf,
+    gsize * bytes_copied)
+{
+  GstVideoFrame in_frame, out_frame;
+  gboolean ok;
+  guint plane;
+
+  if (!gst_video_frame_map (&in_frame, in_info, inbuf, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (element, STREAM, FAILED,
+        ("Could not read an input frame."), ("input buffer %" GST_PTR_FORMAT
+            " does not match %" GST_PTR_FORMAT " or cannot be mapped",
+            inbuf, in_info));
+    return FALSE;
+  }
+  if (!gst_video_frame_map (&out_frame, out_info, outbuf, GST_MAP_WRITE)) {
+    gst_video_frame_unmap (&in_frame);
+    GST_ELEMENT_ERROR (element, STREAM, FAILED,
+        ("Could not write an output frame."), ("output buffer %"
+            GST_PTR_FORMAT " cannot be mapped for writing", outbuf));
+    return FALSE;
+  }
+  ok = gst_video_frame_copy (&out_frame, &in_frame);
+
+  *bytes_copied = 0;
+  for (plane = 0; plane < GST_VIDEO_FRAME_N_PLANES (&in_frame); plane++) {
+    /* Rows of the plane times the bytes of one row, strides aside. */
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+
+    gst_video_format_info_component (in_frame.info.finfo, plane, comp);
+    *bytes_copied += (gsize) GST_VIDEO_FRAME_COMP_HEIGHT (&in_frame, comp[0])
+        * GST_VIDEO_FRAME_COMP_WIDTH (&in_frame, comp[0])
+        * GST_VIDEO_FRAME_COMP_PSTRIDE (&in_frame, comp[0]);
+  }
+  gst_video_frame_unmap (&out_frame);
+  gst_video_frame_unmap (&in_frame);
+
+  if (!ok) {
+    GST_ELEMENT_ERROR (element, STREAM, FAILED, ("Could not copy a frame."),
+        ("%s frames of different sizes", GST_VIDEO_INFO_NAME (in_info)));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gst_vvas_element_has_default_layout (GstBuffer * buf, const GstVideoInfo * info)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (buf);
+  guint i;
+
+  if (!meta)
+    return TRUE;
+  for (i = 0; i < meta->n_planes; i++) {
+    if (meta->offset[i] != info->offset[i]
+        || meta->stride[i] != info->stride[i])
+      return FALSE;
+  }
+  return TRUE;
+}
+
+GstCaps *
+gst_vvas_caps_with_features (GstCaps * caps, gboolean with_vvas,
+    gboolean vvas_first)
+{
+  GstCaps *vvas = gst_caps_new_empty ();
+  GstCaps *system = gst_caps_new_empty ();
+  guint i, n = gst_caps_get_size (caps);
+
+  for (i = 0; i < n; i++) {
+    GstStructure *s = gst_caps_get_structure (caps, i);
+    GstCapsFeatures *f = gst_caps_get_features (caps, i);
+
+    /* ANY features stay as they are: they already mean both. */
+    if (f && gst_caps_features_is_any (f)) {
+      gst_caps_append_structure_full (system, gst_structure_copy (s),
+          gst_caps_features_copy (f));
+      continue;
+    }
+    if (with_vvas)
+      gst_caps_append_structure_full (vvas, gst_structure_copy (s),
+          gst_caps_features_new (GST_CAPS_FEATURE_MEMORY_VVAS, NULL));
+    gst_caps_append_structure_full (system, gst_structure_copy (s),
+        gst_caps_features_new (GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY, NULL));
+  }
+  if (vvas_first)
+    return gst_caps_merge (vvas, system);
+  return gst_caps_merge (system, vvas);
+}

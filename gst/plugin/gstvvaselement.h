@@ -1,0 +1,100 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/* Element glue shared by vvasupload and vvasdownload; not installed. */
+
+#ifndef __GST_VVAS_ELEMENT_H__
+#define __GST_VVAS_ELEMENT_H__
+
+#include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
+#include <gst/video/video.h>
+#include <gst/vvas/gstvvas.h>
+
+G_BEGIN_DECLS
+
+/* What an element did with its buffers; under the element's object lock. */
+typedef struct
+{
+  guint64 buffers_passed;
+  guint64 buffers_copied;
+  guint64 bytes_copied;
+} GstVvasCounters;
+
+/* dev-idx, mem-bank and xclbin-location, as property ids first to first+2. */
+void gst_vvas_element_install_device_properties (GObjectClass * klass,
+    guint first_prop_id);
+
+/* The read-only buffers-passed, buffers-copied and bytes-copied, as
+ * property ids first to first+2. */
+void gst_vvas_counters_install_properties (GObjectClass * klass,
+    guint first_prop_id);
+
+/* Reads counter @prop_id into @value; FALSE if it is not a counter. */
+gboolean gst_vvas_counters_get_property (const GstVvasCounters * counters,
+    guint first_prop_id, guint prop_id, GValue * value);
+
+/* Counts one buffer passed on (@bytes_copied 0) or copied. */
+void gst_vvas_counters_add (GstElement * element, GstVvasCounters * counters,
+    gboolean copied, gsize bytes_copied);
+
+void gst_vvas_counters_reset (GstElement * element,
+    GstVvasCounters * counters);
+
+/* Logs the counters at INFO in the element's category, at EOS. */
+#define GST_VVAS_COUNTERS_LOG_EOS(element, counters) \
+  G_STMT_START { \
+    GST_OBJECT_LOCK (element); \
+    GST_INFO_OBJECT (element, "EOS: %" G_GUINT64_FORMAT " buffers passed " \
+        "through, %" G_GUINT64_FORMAT " copied (%" G_GUINT64_FORMAT \
+        " bytes)", (counters)->buffers_passed, (counters)->buffers_copied, \
+        (counters)->bytes_copied); \
+    GST_OBJECT_UNLOCK (element); \
+  } G_STMT_END
+
+/*
+ * Finds or opens the element's device context and makes an allocator on
+ * @mem_bank; on failure posts an element error that names the problem.
+ */
+gboolean gst_vvas_element_open_device (GstElement * element, gint dev_idx,
+    const gchar * xclbin_location, guint mem_bank,
+    GstVvasContext ** context, GstAllocator ** allocator);
+
+/* A configured VVAS pool for @caps on @allocator, or NULL. */
+GstBufferPool *gst_vvas_element_new_pool (GstElement * element,
+    GstAllocator * allocator, GstCaps * caps, guint min_buffers);
+
+/*
+ * decide_allocation for an element whose output is VVAS memory: keeps the
+ * downstream pool only if it is a VVAS pool on @dev_idx and @mem_bank.
+ */
+gboolean gst_vvas_element_decide_vvas_pool (GstElement * element,
+    GstQuery * query, GstAllocator * allocator, gint dev_idx,
+    guint mem_bank);
+
+/*
+ * A buffer of the element's decided pool (activated on first use, as the
+ * base class does for its own path) with @inbuf's metadata, for a copy.
+ */
+GstFlowReturn gst_vvas_element_acquire_output (GstBaseTransform * trans,
+    GstBuffer * inbuf, GstBuffer ** outbuf);
+
+/* Copies a frame plane by plane, honouring both layouts' strides. */
+gboolean gst_vvas_element_copy_frame (GstElement * element,
+    GstVideoInfo * in_info, GstBuffer * inbuf, GstVideoInfo * out_info,
+    GstBuffer * outbuf, gsize * bytes_copied);
+
+/* True when @buf's planes sit where @info (from the caps) says. */
+gboolean gst_vvas_element_has_default_layout (GstBuffer * buf,
+    const GstVideoInfo * info);
+
+/* @caps in VVAS memory and in system memory, VVAS first if @vvas_first;
+ * only in system memory if @with_vvas is FALSE. */
+GstCaps *gst_vvas_caps_with_features (GstCaps * caps, gboolean with_vvas,
+    gboolean vvas_first);
+
+G_END_DECLS
+
+#endif /* __GST_VVAS_ELEMENT_H__ */

@@ -1,0 +1,381 @@
+/*
+ * Copyright (C) 2026 The vvas-xrt-memory authors
+ * SPDX-License-Identifier: MIT
+ */
+
+/**
+ * SECTION:element-vvasupload
+ * @title: vvasupload
+ *
+ * Moves raw video into VVAS device memory on one device and memory bank.
+ *
+ * It answers upstream's allocation query with a VVAS buffer pool on its
+ * device and bank, so an upstream element such as videotestsrc writes
+ * straight into device memory and vvasupload passes the buffers on without a
+ * copy. Input already in VVAS memory on the same device and bank passes
+ * through as well; anything else (system memory, another device or bank) is
+ * copied, plane by plane with the right strides, into a buffer of its own
+ * pool.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,format=NV12 ! \
+ *   vvasupload dev-idx=0 mem-bank=0 xclbin-location=my.xclbin ! \
+ *   vvasdownload ! fakesink
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstvvasupload.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_vvas_upload_debug);
+#define GST_CAT_DEFAULT gst_vvas_upload_debug
+
+enum
+{
+  PROP_0,
+  PROP_DEV_IDX,
+  PROP_MEM_BANK,
+  PROP_XCLBIN_LOCATION,
+  PROP_BUFFERS_PASSED,          /* the three counters, in this order */
+  PROP_BUFFERS_COPIED,
+  PROP_BYTES_COPIED,
+};
+
+#define DEFAULT_DEV_IDX 0
+#define DEFAULT_MEM_BANK 0
+
+/* Buffers the upstream pool starts with: enough for a queue of a few. */
+#define UPSTREAM_POOL_MIN_BUFFERS 2
+
+#define VVAS_VIDEO_CAPS \
+  GST_VIDEO_CAPS_MAKE_WITH_FEATURES (GST_CAPS_FEATURE_MEMORY_VVAS, \
+      GST_VIDEO_FORMATS_ALL)
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_VIDEO_FORMATS_ALL) "; "
+        VVAS_VIDEO_CAPS));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (VVAS_VIDEO_CAPS "; "
+        GST_VIDEO_CAPS_MAKE (GST_VIDEO_FORMATS_ALL)));
+
+#define gst_vvas_upload_parent_class parent_class
+G_DEFINE_TYPE (GstVvasUpload, gst_vvas_upload, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (vvasupload, "vvasupload",
+    GST_RANK_NONE, GST_TYPE_VVAS_UPLOAD,
+    GST_DEBUG_CATEGORY_INIT (gst_vvas_upload_debug, "vvasupload", 0,
+        "Upload into VVAS memory"));
+
+static void
+gst_vvas_upload_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEV_IDX:
+      self->dev_idx = g_value_get_int (value);
+      break;
+    case PROP_MEM_BANK:
+      self->mem_bank = g_value_get_uint (value);
+      break;
+    case PROP_XCLBIN_LOCATION:
+      g_free (self->xclbin_location);
+      self->xclbin_location = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_vvas_upload_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEV_IDX:
+      g_value_set_int (value, self->dev_idx);
+      break;
+    case PROP_MEM_BANK:
+      g_value_set_uint (value, self->mem_bank);
+      break;
+    case PROP_XCLBIN_LOCATION:
+      g_value_set_string (value, self->xclbin_location);
+      break;
+    default:
+      if (!gst_vvas_counters_get_property (&self->counters,
+              PROP_BUFFERS_PASSED, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_vvas_upload_finalize (GObject * object)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (object);
+
+  g_free (self->xclbin_location);
+  gst_clear_object (&self->context);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_vvas_upload_set_context (GstElement * element, GstContext * context)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (element);
+
+  gst_vvas_handle_set_context (element, context, self->dev_idx, &self->context);
+  GST_ELEMENT_CLASS (parent_class)->set_context (element, context);
+}
+
+static gboolean
+gst_vvas_upload_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  if (gst_vvas_handle_context_query (GST_ELEMENT (trans), query, self->context))
+    return TRUE;
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+      query);
+}
+
+static gboolean
+gst_vvas_upload_start (GstBaseTransform * trans)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  gst_vvas_counters_reset (GST_ELEMENT (self), &self->counters);
+  return gst_vvas_element_open_device (GST_ELEMENT (trans), self->dev_idx,
+      self->xclbin_location, self->mem_bank, &self->context, &self->allocator);
+}
+
+static gboolean
+gst_vvas_upload_stop (GstBaseTransform * trans)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  gst_clear_object (&self->allocator);
+  return TRUE;
+}
+
+static GstCaps *
+gst_vvas_upload_transform_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+{
+  /* Same video, in VVAS memory first (src) or either memory (sink). */
+  GstCaps *result = gst_vvas_caps_with_features (caps, TRUE,
+      direction == GST_PAD_SINK);
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, result,
+        GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (result);
+    result = tmp;
+  }
+  GST_DEBUG_OBJECT (trans, "%s caps %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, result);
+  return result;
+}
+
+static gboolean
+gst_vvas_upload_set_caps (GstBaseTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  if (!gst_video_info_from_caps (&self->in_info, incaps) ||
+      !gst_video_info_from_caps (&self->out_info, outcaps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("caps %" GST_PTR_FORMAT " or %" GST_PTR_FORMAT " are not raw "
+            "video", incaps, outcaps));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_vvas_upload_propose_allocation (GstBaseTransform * trans,
+    GstQuery * decide_query, GstQuery * query)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+  GstBufferPool *pool;
+  GstVideoInfo info;
+  GstCaps *caps;
+  gboolean need_pool;
+
+  gst_query_parse_allocation (query, &caps, &need_pool);
+  if (!caps || !gst_video_info_from_caps (&info, caps)) {
+    GST_DEBUG_OBJECT (self, "allocation query without raw video caps");
+    return FALSE;
+  }
+  if (!self->allocator)
+    return FALSE;
+
+  gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  gst_query_add_allocation_param (query, self->allocator, NULL);
+  if (!need_pool)
+    return TRUE;
+
+  pool = gst_vvas_element_new_pool (GST_ELEMENT (self), self->allocator,
+      caps, UPSTREAM_POOL_MIN_BUFFERS);
+  if (!pool)
+    return FALSE;
+  gst_query_add_allocation_pool (query, pool, info.size,
+      UPSTREAM_POOL_MIN_BUFFERS, 0);
+  gst_object_unref (pool);
+  GST_DEBUG_OBJECT (self, "proposed a VVAS pool on device %d bank %u",
+      self->dev_idx, self->mem_bank);
+  return TRUE;
+}
+
+static gboolean
+gst_vvas_upload_decide_allocation (GstBaseTransform * trans, GstQuery * query)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  self->downstream_has_video_meta =
+      gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  return gst_vvas_element_decide_vvas_pool (GST_ELEMENT (self), query,
+      self->allocator, self->dev_idx, self->mem_bank);
+}
+
+/*
+ * Input in VVAS memory of this device and bank needs no copy, unless its
+ * layout is not the caps' default one and downstream cannot read a
+ * GstVideoMeta.
+ */
+static gboolean
+can_pass_through (GstVvasUpload * self, GstBuffer * inbuf)
+{
+  guint i, n = gst_buffer_n_memory (inbuf);
+
+  if (n == 0)
+    return FALSE;
+  if (!self->downstream_has_video_meta &&
+      !gst_vvas_element_has_default_layout (inbuf, &self->in_info))
+    return FALSE;
+  for (i = 0; i < n; i++) {
+    if (!gst_vvas_memory_can_avoid_copy (gst_buffer_peek_memory (inbuf, i),
+            self->dev_idx, self->mem_bank))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_vvas_upload_prepare_output_buffer (GstBaseTransform * trans,
+    GstBuffer * inbuf, GstBuffer ** outbuf)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  if (can_pass_through (self, inbuf)) {
+    /*
+     * Ownership of inbuf moves to outbuf, as in base passthrough. A buffer
+     * others hold too gets a shallow copy (same memory, no bytes copied),
+     * so that its metadata can be written.
+     */
+    *outbuf = gst_buffer_is_writable (inbuf) ? inbuf : gst_buffer_copy (inbuf);
+    return GST_FLOW_OK;
+  }
+
+  return gst_vvas_element_acquire_output (trans, inbuf, outbuf);
+}
+
+static GstFlowReturn
+gst_vvas_upload_transform (GstBaseTransform * trans, GstBuffer * inbuf,
+    GstBuffer * outbuf)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+  gsize copied;
+
+  if (inbuf == outbuf ||
+      gst_buffer_peek_memory (inbuf, 0) == gst_buffer_peek_memory (outbuf, 0)) {
+    gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
+    gst_vvas_buffer_write_metadata (outbuf);
+    return GST_FLOW_OK;
+  }
+
+  if (!gst_vvas_element_copy_frame (GST_ELEMENT (self), &self->in_info,
+          inbuf, &self->out_info, outbuf, &copied))
+    return GST_FLOW_ERROR;
+  gst_vvas_buffer_write_metadata (outbuf);
+
+  gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, TRUE, copied);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_vvas_upload_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    GST_VVAS_COUNTERS_LOG_EOS (self, &self->counters);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+static void
+gst_vvas_upload_class_init (GstVvasUploadClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+
+  gobject_class->set_property = gst_vvas_upload_set_property;
+  gobject_class->get_property = gst_vvas_upload_get_property;
+  gobject_class->finalize = gst_vvas_upload_finalize;
+
+  gst_vvas_element_install_device_properties (gobject_class, PROP_DEV_IDX);
+  gst_vvas_counters_install_properties (gobject_class, PROP_BUFFERS_PASSED);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "VVAS memory upload", "Filter/Video",
+      "Moves raw video into VVAS device memory on one device and bank, "
+      "without a copy when upstream writes into it directly",
+      "vvas-xrt-memory authors");
+
+  element_class->set_context = GST_DEBUG_FUNCPTR (gst_vvas_upload_set_context);
+
+  trans_class->passthrough_on_same_caps = FALSE;
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_vvas_upload_query);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_vvas_upload_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_vvas_upload_stop);
+  trans_class->transform_caps =
+      GST_DEBUG_FUNCPTR (gst_vvas_upload_transform_caps);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_vvas_upload_set_caps);
+  trans_class->propose_allocation =
+      GST_DEBUG_FUNCPTR (gst_vvas_upload_propose_allocation);
+  trans_class->decide_allocation =
+      GST_DEBUG_FUNCPTR (gst_vvas_upload_decide_allocation);
+  trans_class->prepare_output_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_upload_prepare_output_buffer);
+  trans_class->transform = GST_DEBUG_FUNCPTR (gst_vvas_upload_transform);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_vvas_upload_sink_event);
+}
+
+static void
+gst_vvas_upload_init (GstVvasUpload * self)
+{
+  self->dev_idx = DEFAULT_DEV_IDX;
+  self->mem_bank = DEFAULT_MEM_BANK;
+}
