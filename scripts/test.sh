@@ -1,8 +1,9 @@
 #!/bin/sh
 # On a fresh Debian 12 machine (as root): installs what the project needs,
 # builds it, and runs the whole test suite through meson test, four ways:
-# plain; under valgrind; the core tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer; and the core tests built with ThreadSanitizer.
+# plain; under valgrind; the core and GStreamer-library tests built with
+# AddressSanitizer and UndefinedBehaviorSanitizer; and the same built with
+# ThreadSanitizer.
 # Ends with one line "N passed, N failed" (", N skipped" when some were),
 # summed over the runs.
 set -eu
@@ -37,12 +38,14 @@ run () {
 
 run plain -C "$BUILD_DIR"
 run valgrind -C "$BUILD_DIR" --setup valgrind
-# The installed-example test builds an uninstrumented program: core only.
+# Tests that start uninstrumented programs (gst-launch-1.0, the plugin
+# scanner, the installed example) on instrumented libraries cannot run
+# under a sanitizer: the plugin and install suites are left out.
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-run asan -C "$ASAN_BUILD_DIR" --suite core
+run asan -C "$ASAN_BUILD_DIR" --suite core --suite gst
 export TSAN_OPTIONS=halt_on_error=1
-run tsan -C "$TSAN_BUILD_DIR" --suite core
+run tsan -C "$TSAN_BUILD_DIR" --suite core --suite gst
 
 # Adds up one field of meson's closing summaries.
 total () {
