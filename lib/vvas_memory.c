@@ -6,17 +6,26 @@
 /*
  * Memories and the host/device coherence contract.
  *
- * sync_flags records which copy is newer: FROM_DEVICE (the device wrote:
+ * The sync flags record which copy is newer: FROM_DEVICE (the device wrote:
  * refresh the host view before the host touches it) or TO_DEVICE (the host
  * wrote: update the device before a kernel reads it). At most one is set.
- * Each memory's lock guards sync_flags, map_count and map_flags, and is held
- * across the XRT transfer so that concurrent mappers transfer once between
- * them. XRT never calls back into this library, so holding it there cannot
- * invert a lock order.
+ *
+ * They live in one atomic state word with the map flags, the map count and
+ * a "transfer in progress" bit per direction, so that a map with nothing to
+ * transfer is one compare-and-swap and takes no lock: GStreamer maps memory
+ * from several threads, and a mutex pair per map cost more than the map.
+ * Transfers are done under the memory's lock, which serialises them: a
+ * transfer clears its pending bit and sets its in-progress bit in one step,
+ * and whoever then sees the in-progress bit takes the lock, so it waits for
+ * the bytes instead of using them half-moved. A writer that maps during a
+ * transfer to the device sets TO_DEVICE again, so its bytes stay pending.
+ * XRT never calls back into this library, so holding the lock across an XRT
+ * call cannot invert a lock order.
  */
 
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,11 +53,56 @@ struct _VvasMemory
   VvasMemoryDataFreeCB free_cb;
   void *free_cb_data;
 
-  pthread_mutex_t lock;
-  VvasAllocationInfo info;      /* map_flags and sync_flags under the lock */
-  unsigned int map_count;
-  VvasMetadata metadata;        /* under the lock */
+  pthread_mutex_t lock;         /* serialises transfers; guards metadata */
+  _Atomic uint64_t state;       /* STATE_* below */
+  VvasAllocationInfo info;      /* map_flags and sync_flags are in state */
+  VvasMetadata metadata;
 };
+
+/*
+ * The state word: VvasDataSyncFlags in bits 0-1, a transfer in progress in
+ * each direction in bits 2-3, VvasDataMapFlags of the current maps in bits
+ * 4-5 (cleared when the last map goes), the number of maps in bits 32-63.
+ */
+#define STATE_SYNC_MASK ((uint64_t) (VVAS_DATA_SYNC_FROM_DEVICE | \
+    VVAS_DATA_SYNC_TO_DEVICE))
+#define STATE_TRANSFER_FROM_DEVICE ((uint64_t) 1 << 2)
+#define STATE_TRANSFER_TO_DEVICE ((uint64_t) 1 << 3)
+#define STATE_MAP_SHIFT 4
+#define STATE_MAP_MASK ((uint64_t) (VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE) \
+    << STATE_MAP_SHIFT)
+#define STATE_MAPPED_WRITE ((uint64_t) VVAS_DATA_MAP_WRITE << STATE_MAP_SHIFT)
+#define STATE_MAP_ONE ((uint64_t) 1 << 32)
+#define STATE_MAP_COUNT(state) ((unsigned int) ((state) >> 32))
+
+/* The in-progress bit of a transfer in @direction. */
+static inline uint64_t
+transfer_bit (VvasDataSyncFlags direction)
+{
+  return direction == VVAS_DATA_SYNC_TO_DEVICE ? STATE_TRANSFER_TO_DEVICE :
+      STATE_TRANSFER_FROM_DEVICE;
+}
+
+static inline uint64_t
+state_load (VvasMemory * mem)
+{
+  return atomic_load_explicit (&mem->state, memory_order_acquire);
+}
+
+/*
+ * Makes @flag the pending transfer: the newest writer wins, so the other
+ * direction is dropped. Returns the state before.
+ */
+static uint64_t
+state_mark_newer (VvasMemory * mem, VvasDataSyncFlags flag)
+{
+  uint64_t state = state_load (mem);
+
+  while ((state & STATE_SYNC_MASK) != flag &&
+      !atomic_compare_exchange_weak (&mem->state, &state,
+          (state & ~STATE_SYNC_MASK) | flag));
+  return state;
+}
 
 static inline VvasLogLevel
 memory_level (VvasMemory * mem)
@@ -76,6 +130,7 @@ memory_new (VvasContextPrivate * ctx, MemoryOrigin origin,
   mem->info.alloc_flags = VVAS_ALLOC_FLAG_NONE;
   mem->info.map_flags = VVAS_DATA_MAP_NONE;
   mem->info.sync_flags = VVAS_DATA_SYNC_NONE;
+  atomic_init (&mem->state, 0);
   return mem;
 }
 
@@ -300,14 +355,16 @@ void
 vvas_memory_free (VvasMemory * vvas_mem)
 {
   VvasContextPrivate *ctx;
+  unsigned int map_count;
 
   if (!vvas_mem)
     return;
 
   ctx = vvas_mem->ctx;
-  if (vvas_mem->map_count > 0)
+  map_count = STATE_MAP_COUNT (state_load (vvas_mem));
+  if (map_count > 0)
     VVAS_LOG_WARNING (memory_level (vvas_mem), "memory %p freed while still "
-        "mapped %u time(s)", (void *) vvas_mem, vvas_mem->map_count);
+        "mapped %u time(s)", (void *) vvas_mem, map_count);
 
   switch (vvas_mem->origin) {
     case MEMORY_OWNS_HOST_ALLOCATION:
@@ -329,24 +386,60 @@ vvas_memory_free (VvasMemory * vvas_mem)
 /*
  * Does the transfer in @direction if it is pending; lock held. A transfer to
  * the device while a host writer still holds a map stays pending: the
- * writer's later bytes must reach the device too.
+ * writer's later bytes must reach the device too. A failed transfer stays
+ * pending, unless a newer write in the other direction replaced it.
  */
 static VvasReturnType
 sync_if_pending_locked (VvasMemory * mem, VvasDataSyncFlags direction)
 {
-  if (!(mem->info.sync_flags & direction))
-    return VVAS_RET_SUCCESS;
-  if (vvas_xrt_bo_sync (mem->bo, direction, mem->size,
-          &mem->ctx->counters, memory_level (mem)) != 0)
+  const uint64_t busy = transfer_bit (direction);
+  uint64_t state = state_load (mem), next;
+  bool writer_mapped;
+  int failed;
+
+  do {
+    if (!(state & direction))
+      return VVAS_RET_SUCCESS;
+    writer_mapped = direction == VVAS_DATA_SYNC_TO_DEVICE
+        && (state & STATE_MAPPED_WRITE);
+    next = (writer_mapped ? state : state & ~(uint64_t) direction) | busy;
+  } while (!atomic_compare_exchange_weak (&mem->state, &state, next));
+
+  failed = vvas_xrt_bo_sync (mem->bo, direction, mem->size,
+      &mem->ctx->counters, memory_level (mem));
+
+  state = state_load (mem);
+  do {
+    next = state & ~busy;
+    if (failed && !(state & STATE_SYNC_MASK))
+      next |= direction;
+  } while (!atomic_compare_exchange_weak (&mem->state, &state, next));
+
+  if (failed)
     return VVAS_RET_ERROR;
-  if (direction == VVAS_DATA_SYNC_TO_DEVICE
-      && (mem->info.map_flags & VVAS_DATA_MAP_WRITE)) {
+  if (writer_mapped)
     VVAS_LOG_WARNING (memory_level (mem), "memory %p synced to the device "
         "while mapped for writing: it stays pending", (void *) mem);
-    return VVAS_RET_SUCCESS;
-  }
-  mem->info.sync_flags &= ~direction;
   return VVAS_RET_SUCCESS;
+}
+
+/*
+ * Makes the host view current: does a pending transfer from the device (or
+ * waits for one in progress) under the lock. One atomic load when there is
+ * nothing to do.
+ */
+static VvasReturnType
+refresh_host_view (VvasMemory * mem)
+{
+  VvasReturnType res;
+
+  if (!(state_load (mem) & (VVAS_DATA_SYNC_FROM_DEVICE |
+              STATE_TRANSFER_FROM_DEVICE)))
+    return VVAS_RET_SUCCESS;
+  pthread_mutex_lock (&mem->lock);
+  res = sync_if_pending_locked (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  pthread_mutex_unlock (&mem->lock);
+  return res;
 }
 
 VvasReturnType
@@ -354,7 +447,9 @@ vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
     VvasMemoryMapInfo * info)
 {
   const unsigned int valid = VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE;
+  uint64_t state, next;
   VvasReturnType res;
+  bool write;
 
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
       !VVAS_ARG_OK (info != NULL, "info is NULL") ||
@@ -362,20 +457,22 @@ vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
           "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both"))
     return VVAS_RET_INVALID_ARGS;
 
-  pthread_mutex_lock (&vvas_mem->lock);
   /* Even a write-only map refreshes first: it may write part of it only. */
-  res = sync_if_pending_locked (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
-  if (res == VVAS_RET_SUCCESS) {
-    if ((flags & VVAS_DATA_MAP_WRITE)
-        && vvas_mem->info.alloc_type == VVAS_ALLOC_TYPE_CMA)
-      vvas_mem->info.sync_flags |= VVAS_DATA_SYNC_TO_DEVICE;
-    vvas_mem->info.map_flags |= flags;
-    vvas_mem->map_count++;
-  }
-  pthread_mutex_unlock (&vvas_mem->lock);
+  write = (flags & VVAS_DATA_MAP_WRITE) && vvas_mem->bo;
+  state = state_load (vvas_mem);
+  do {
+    while (state & (VVAS_DATA_SYNC_FROM_DEVICE | STATE_TRANSFER_FROM_DEVICE)) {
+      res = refresh_host_view (vvas_mem);
+      if (res != VVAS_RET_SUCCESS)
+        return res;
+      state = state_load (vvas_mem);
+    }
+    next = state + STATE_MAP_ONE;
+    next |= (uint64_t) flags << STATE_MAP_SHIFT;
+    if (write)
+      next |= VVAS_DATA_SYNC_TO_DEVICE;
+  } while (!atomic_compare_exchange_weak (&vvas_mem->state, &state, next));
 
-  if (res != VVAS_RET_SUCCESS)
-    return res;
   info->data = vvas_mem->host;
   info->size = vvas_mem->size;
   return VVAS_RET_SUCCESS;
@@ -385,6 +482,7 @@ VvasReturnType
 vvas_memory_unmap (VvasMemory * vvas_mem, VvasMemoryMapInfo * info)
 {
   VvasReturnType res = VVAS_RET_SUCCESS;
+  uint64_t state, next;
 
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
       !VVAS_ARG_OK (info != NULL, "info is NULL") ||
@@ -392,13 +490,16 @@ vvas_memory_unmap (VvasMemory * vvas_mem, VvasMemoryMapInfo * info)
           vvas_mem->size, "info does not come from mapping this memory"))
     return VVAS_RET_INVALID_ARGS;
 
-  pthread_mutex_lock (&vvas_mem->lock);
-  if (vvas_mem->map_count == 0) {
-    res = VVAS_RET_INVALID_ARGS;
-  } else if (--vvas_mem->map_count == 0) {
-    vvas_mem->info.map_flags = VVAS_DATA_MAP_NONE;
-  }
-  pthread_mutex_unlock (&vvas_mem->lock);
+  state = state_load (vvas_mem);
+  do {
+    if (STATE_MAP_COUNT (state) == 0) {
+      res = VVAS_RET_INVALID_ARGS;
+      break;
+    }
+    next = state - STATE_MAP_ONE;
+    if (STATE_MAP_COUNT (next) == 0)
+      next &= ~STATE_MAP_MASK;
+  } while (!atomic_compare_exchange_weak (&vvas_mem->state, &state, next));
 
   if (res != VVAS_RET_SUCCESS)
     VVAS_REPORT_INVALID_ARGUMENT
@@ -442,13 +543,17 @@ VvasReturnType
 vvas_memory_get_allocation_info (VvasMemory * vvas_mem,
     VvasAllocationInfo * info)
 {
+  uint64_t state;
+
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
       !VVAS_ARG_OK (info != NULL, "info is NULL"))
     return VVAS_RET_INVALID_ARGS;
 
-  pthread_mutex_lock (&vvas_mem->lock);
+  state = state_load (vvas_mem);
   *info = vvas_mem->info;
-  pthread_mutex_unlock (&vvas_mem->lock);
+  info->sync_flags = (VvasDataSyncFlags) (state & STATE_SYNC_MASK);
+  info->map_flags = (VvasDataMapFlags) ((state & STATE_MAP_MASK) >>
+      STATE_MAP_SHIFT);
   return VVAS_RET_SUCCESS;
 }
 
@@ -523,7 +628,7 @@ vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
   second = src < dst ? dst : src;
   pthread_mutex_lock (&first->lock);
   pthread_mutex_lock (&second->lock);
-  src_device_current = !(src->info.sync_flags & VVAS_DATA_SYNC_TO_DEVICE);
+  src_device_current = !(state_load (src) & VVAS_DATA_SYNC_TO_DEVICE);
   if (src_device_current) {
     /*
      * The device copy of dst must hold the host's bytes outside the copied
@@ -535,7 +640,7 @@ vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
     if (res == VVAS_RET_SUCCESS) {
       if (vvas_xrt_bo_copy (dst->bo, dst_offset, src->bo, src_offset, size,
               &dst->ctx->counters, memory_level (dst)) == 0)
-        dst->info.sync_flags = VVAS_DATA_SYNC_FROM_DEVICE;
+        state_mark_newer (dst, VVAS_DATA_SYNC_FROM_DEVICE);
       else
         res = VVAS_RET_ERROR;
     }
@@ -557,6 +662,8 @@ vvas_memory_sync_data (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
           "VVAS_DATA_SYNC_TO_DEVICE or VVAS_DATA_SYNC_FROM_DEVICE"))
     return;
 
+  if (!(state_load (vvas_mem) & (flag | transfer_bit (flag))))
+    return;
   pthread_mutex_lock (&vvas_mem->lock);
   sync_if_pending_locked (vvas_mem, flag);
   pthread_mutex_unlock (&vvas_mem->lock);
@@ -577,14 +684,11 @@ vvas_memory_set_sync_flag (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
 
   other = flag == VVAS_DATA_SYNC_TO_DEVICE ? VVAS_DATA_SYNC_FROM_DEVICE :
       VVAS_DATA_SYNC_TO_DEVICE;
-  pthread_mutex_lock (&vvas_mem->lock);
-  if (vvas_mem->info.sync_flags & other)
+  if (state_mark_newer (vvas_mem, flag) & other)
     VVAS_LOG_WARNING (memory_level (vvas_mem), "memory %p: marking the %s "
         "copy newer discards a pending transfer %s the device",
         (void *) vvas_mem, flag == VVAS_DATA_SYNC_TO_DEVICE ? "host" :
         "device", flag == VVAS_DATA_SYNC_TO_DEVICE ? "from" : "to");
-  vvas_mem->info.sync_flags = flag;
-  pthread_mutex_unlock (&vvas_mem->lock);
 }
 
 void
@@ -598,9 +702,7 @@ vvas_memory_unset_sync_flag (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
           "that are not VvasDataSyncFlags"))
     return;
 
-  pthread_mutex_lock (&vvas_mem->lock);
-  vvas_mem->info.sync_flags &= ~flag;
-  pthread_mutex_unlock (&vvas_mem->lock);
+  atomic_fetch_and (&vvas_mem->state, ~(uint64_t) flag);
 }
 
 uint64_t
@@ -635,4 +737,83 @@ vvas_memory_get_bank_index (VvasMemory * vvas_mem)
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
     return -1;
   return vvas_mem->bo ? (int32_t) vvas_mem->info.mbank_idx : -1;
+}
+
+uint8_t *
+vvas_memory_get_host_address (VvasMemory * vvas_mem)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL"))
+    return NULL;
+  return vvas_mem->host;
+}
+
+/* The flags argument of the access functions: READ, WRITE or both. */
+#define ACCESS_FLAGS_OK(flags) VVAS_ARG_OK ((flags) != 0 && \
+    ((unsigned int) (flags) & ~(unsigned int) (VVAS_DATA_MAP_READ | \
+            VVAS_DATA_MAP_WRITE)) == 0, \
+    "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both")
+
+VvasReturnType
+vvas_memory_begin_host_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
+{
+  VvasReturnType res;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !ACCESS_FLAGS_OK (flags))
+    return VVAS_RET_INVALID_ARGS;
+
+  res = refresh_host_view (vvas_mem);
+  if (res == VVAS_RET_SUCCESS && (flags & VVAS_DATA_MAP_WRITE)
+      && vvas_mem->bo)
+    state_mark_newer (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE);
+  return res;
+}
+
+void
+vvas_memory_end_host_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !ACCESS_FLAGS_OK (flags))
+    return;
+  /* A transfer to the device may have run while the host was writing. */
+  if ((flags & VVAS_DATA_MAP_WRITE) && vvas_mem->bo)
+    state_mark_newer (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE);
+}
+
+/*
+ * A vvas_memory_map() writer that may still hold its map does not stop a
+ * kernel: it gets the bytes as they are, and TO_DEVICE stays pending for
+ * the ones still to come (as vvas_memory_sync_data() does).
+ */
+VvasReturnType
+vvas_memory_begin_device_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
+{
+  VvasReturnType res = VVAS_RET_SUCCESS;
+
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (vvas_mem->bo != NULL, "host memory has no device copy") ||
+      !ACCESS_FLAGS_OK (flags))
+    return VVAS_RET_INVALID_ARGS;
+
+  if (state_load (vvas_mem) & (VVAS_DATA_SYNC_TO_DEVICE |
+          STATE_TRANSFER_TO_DEVICE)) {
+    pthread_mutex_lock (&vvas_mem->lock);
+    res = sync_if_pending_locked (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE);
+    pthread_mutex_unlock (&vvas_mem->lock);
+  }
+  if (res == VVAS_RET_SUCCESS && (flags & VVAS_DATA_MAP_WRITE))
+    state_mark_newer (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  return res;
+}
+
+void
+vvas_memory_end_device_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (vvas_mem->bo != NULL, "host memory has no device copy") ||
+      !ACCESS_FLAGS_OK (flags))
+    return;
+  /* A host reader may have refreshed while the device was writing. */
+  if (flags & VVAS_DATA_MAP_WRITE)
+    state_mark_newer (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
 }

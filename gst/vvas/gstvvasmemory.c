@@ -47,7 +47,10 @@ typedef struct
   guint8 *host;                 /* host view of the whole VvasMemory */
   gsize vsize;                  /* its size */
   gsize block_offset;           /* where the GstMemory block starts in it */
+  guint64 paddr;                /* its device address; none for host memory */
 } GstVvasMemory;
+
+#define NO_DEVICE_ADDRESS G_MAXUINT64
 
 struct _GstVvasAllocatorPrivate
 {
@@ -93,30 +96,6 @@ to_vvas_map_flags (GstMapFlags flags)
       ((flags & GST_MAP_WRITE) ? VVAS_DATA_MAP_WRITE : 0);
 }
 
-/*
- * The host address of a VvasMemory no one else uses yet: its map pointer,
- * which never moves. A pending transfer from the device is kept pending,
- * not done: learning the address must not move data.
- */
-static guint8 *
-host_address (VvasMemory * vmem)
-{
-  VvasAllocationInfo state;
-  VvasMemoryMapInfo info;
-  VvasReturnType ret;
-
-  vvas_memory_get_allocation_info (vmem, &state);
-  if (state.sync_flags & VVAS_DATA_SYNC_FROM_DEVICE)
-    vvas_memory_unset_sync_flag (vmem, VVAS_DATA_SYNC_FROM_DEVICE);
-  ret = vvas_memory_map (vmem, VVAS_DATA_MAP_READ, &info);
-  if (state.sync_flags & VVAS_DATA_SYNC_FROM_DEVICE)
-    vvas_memory_set_sync_flag (vmem, VVAS_DATA_SYNC_FROM_DEVICE);
-  if (ret != VVAS_RET_SUCCESS)
-    return NULL;
-  vvas_memory_unmap (vmem, &info);
-  return info.data;
-}
-
 /* Writes @len bytes of @value at @offset through a host WRITE map. */
 static gboolean
 host_fill (GstVvasMemory * vmem, gsize offset, gint value, gsize len)
@@ -138,7 +117,7 @@ wrap_vvas_memory (GstAllocator * allocator, VvasMemory * vmem,
     GstMemoryFlags flags, gsize align, gsize offset, gsize size)
 {
   GstVvasMemory *mem;
-  guint8 *host = host_address (vmem);
+  guint8 *host = vvas_memory_get_host_address (vmem);
   gsize vsize = vvas_memory_get_size (vmem);
   gsize block_offset = 0;
 
@@ -153,6 +132,8 @@ wrap_vvas_memory (GstAllocator * allocator, VvasMemory * vmem,
   mem->host = host;
   mem->vsize = vsize;
   mem->block_offset = block_offset;
+  mem->paddr = vvas_memory_get_bo (vmem) ? vvas_memory_get_paddr (vmem) :
+      NO_DEVICE_ADDRESS;
   gst_memory_init (GST_MEMORY_CAST (mem), flags, allocator, NULL,
       vsize - block_offset, align, offset, size);
   return mem;
@@ -230,51 +211,50 @@ gst_vvas_allocator_free (GstAllocator * allocator, GstMemory * memory)
   g_free (mem);
 }
 
+/*
+ * GstMemory's lock counts the maps and refuses unbalanced unmaps, so the
+ * core is asked only for coherence: with nothing to transfer, a map costs an
+ * atomic load (a first write map, an atomic operation) and takes no lock.
+ */
 static gpointer
 gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info, gsize maxsize)
 {
   GstVvasMemory *mem = (GstVvasMemory *) memory;
-  VvasMemoryMapInfo vinfo;
+  VvasDataMapFlags flags = to_vvas_map_flags (info->flags);
 
   if (info->flags & GST_MAP_VVAS) {
-    VvasAllocationInfo state;
-    guint64 paddr;
-
-    if (!vvas_memory_get_bo (mem->vmem)) {
+    if (mem->paddr == NO_DEVICE_ADDRESS) {
       GST_WARNING_OBJECT (memory->allocator, "device access to host memory "
           "%p refused", memory);
       return NULL;
     }
-    paddr = vvas_memory_get_paddr (mem->vmem);
-    vvas_memory_sync_data (mem->vmem, VVAS_DATA_SYNC_TO_DEVICE);
-    vvas_memory_get_allocation_info (mem->vmem, &state);
-    if (state.sync_flags & VVAS_DATA_SYNC_TO_DEVICE) {
+    if (vvas_memory_begin_device_access (mem->vmem, flags) != VVAS_RET_SUCCESS) {
       GST_ERROR_OBJECT (memory->allocator, "memory %p: transfer to the "
           "device failed, or a host writer still holds a map", memory);
       return NULL;
     }
-    if (info->flags & GST_MAP_WRITE)
-      vvas_memory_set_sync_flag (mem->vmem, VVAS_DATA_SYNC_FROM_DEVICE);
-    return (gpointer) (guintptr) (paddr + mem->block_offset);
+    return (gpointer) (guintptr) (mem->paddr + mem->block_offset);
   }
 
-  if (vvas_memory_map (mem->vmem, to_vvas_map_flags (info->flags),
-          &vinfo) != VVAS_RET_SUCCESS) {
+  if (vvas_memory_begin_host_access (mem->vmem, flags) != VVAS_RET_SUCCESS) {
     GST_ERROR_OBJECT (memory->allocator, "memory %p: host map failed (the "
         "transfer from the device failed)", memory);
     return NULL;
   }
-  return vinfo.data + mem->block_offset;
+  return mem->host + mem->block_offset;
 }
 
 static void
 gst_vvas_memory_unmap_full (GstMemory * memory, GstMapInfo * info)
 {
   GstVvasMemory *mem = (GstVvasMemory *) memory;
-  VvasMemoryMapInfo vinfo = { mem->host, mem->vsize };
 
-  if (!(info->flags & GST_MAP_VVAS))
-    vvas_memory_unmap (mem->vmem, &vinfo);
+  if (!(info->flags & GST_MAP_WRITE))
+    return;
+  if (info->flags & GST_MAP_VVAS)
+    vvas_memory_end_device_access (mem->vmem, VVAS_DATA_MAP_WRITE);
+  else
+    vvas_memory_end_host_access (mem->vmem, VVAS_DATA_MAP_WRITE);
 }
 
 static GstMemory *
@@ -323,6 +303,7 @@ gst_vvas_memory_share (GstMemory * memory, gssize offset, gssize size)
   sub->host = mem->host;
   sub->vsize = mem->vsize;
   sub->block_offset = mem->block_offset;
+  sub->paddr = mem->paddr;
   gst_memory_init (GST_MEMORY_CAST (sub), GST_MINI_OBJECT_FLAGS (parent) |
       GST_MINI_OBJECT_FLAG_LOCK_READONLY | GST_VVAS_MEMORY_FLAG_SHARED,
       memory->allocator, parent, memory->maxsize, memory->align,
@@ -676,14 +657,12 @@ guint64
 gst_vvas_memory_get_paddr (GstMemory * mem)
 {
   GstVvasMemory *vmem = (GstVvasMemory *) mem;
-  guint64 paddr;
 
   g_return_val_if_fail (gst_is_vvas_memory (mem), (guint64) - 1);
 
-  if (!vvas_memory_get_bo (vmem->vmem))
+  if (vmem->paddr == NO_DEVICE_ADDRESS)
     return (guint64) - 1;
-  paddr = vvas_memory_get_paddr (vmem->vmem);
-  return paddr + vmem->block_offset + mem->offset;
+  return vmem->paddr + vmem->block_offset + mem->offset;
 }
 
 /**

@@ -94,6 +94,80 @@ VVAS_CORE_API int32_t vvas_memory_get_device_index (VvasMemory * vvas_mem);
  */
 VVAS_CORE_API int32_t vvas_memory_get_bank_index (VvasMemory * vvas_mem);
 
+/**
+ * vvas_memory_get_host_address:
+ * @vvas_mem: a memory
+ *
+ * The host view of the memory, without mapping it: no transfer is done and
+ * no map is counted. The pointer is valid until the memory is freed. For
+ * layers that count their maps themselves, with
+ * vvas_memory_begin_host_access() and vvas_memory_end_host_access() around
+ * each use. An extension of this library, not in the VVAS memory API.
+ *
+ * Returns: the host address, or NULL for NULL.
+ */
+VVAS_CORE_API uint8_t *vvas_memory_get_host_address (VvasMemory * vvas_mem);
+
+/**
+ * vvas_memory_begin_host_access:
+ * @vvas_mem: a memory
+ * @flags: %VVAS_DATA_MAP_READ, %VVAS_DATA_MAP_WRITE or both
+ *
+ * The coherence part of vvas_memory_map() without the map count, for a
+ * layer that counts its own maps (GStreamer's #GstMemory lock does): makes
+ * the host view current (transfers from the device if that is pending) and,
+ * for a write, marks the host copy newer. With nothing to transfer it takes
+ * no lock: one atomic load for a read. An extension of this library, not in
+ * the VVAS memory API.
+ *
+ * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_ERROR when the transfer failed (it
+ *   stays pending), %VVAS_RET_INVALID_ARGS for bad arguments.
+ */
+VVAS_CORE_API VvasReturnType vvas_memory_begin_host_access (VvasMemory *
+    vvas_mem, VvasDataMapFlags flags);
+
+/**
+ * vvas_memory_end_host_access:
+ * @vvas_mem: a memory
+ * @flags: the flags given to vvas_memory_begin_host_access()
+ *
+ * Ends a host access: after a write, marks the host copy newer again, in
+ * case a transfer to the device ran while the host was still writing.
+ */
+VVAS_CORE_API void vvas_memory_end_host_access (VvasMemory * vvas_mem,
+    VvasDataMapFlags flags);
+
+/**
+ * vvas_memory_begin_device_access:
+ * @vvas_mem: a device memory
+ * @flags: how the device will use the buffer: %VVAS_DATA_MAP_READ,
+ *   %VVAS_DATA_MAP_WRITE or both
+ *
+ * Prepares the memory for a kernel: transfers the host copy to the device
+ * if it is newer and, when the kernel writes, marks the device copy newer.
+ * With nothing to transfer it takes no lock. While a vvas_memory_map() for
+ * writing may still be held, the transfer is done and the host copy stays
+ * marked newer, as with vvas_memory_sync_data(). An extension of this
+ * library, not in the VVAS memory API.
+ *
+ * Returns: %VVAS_RET_SUCCESS; %VVAS_RET_ERROR when the transfer failed (it
+ *   stays pending); %VVAS_RET_INVALID_ARGS for bad arguments or host
+ *   memory.
+ */
+VVAS_CORE_API VvasReturnType vvas_memory_begin_device_access (VvasMemory *
+    vvas_mem, VvasDataMapFlags flags);
+
+/**
+ * vvas_memory_end_device_access:
+ * @vvas_mem: a device memory
+ * @flags: the flags given to vvas_memory_begin_device_access()
+ *
+ * Ends a device access: after a write, marks the device copy newer again,
+ * in case the host refreshed its view while the kernel was still writing.
+ */
+VVAS_CORE_API void vvas_memory_end_device_access (VvasMemory * vvas_mem,
+    VvasDataMapFlags flags);
+
 #ifdef __cplusplus
 }
 #endif

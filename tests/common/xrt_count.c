@@ -7,6 +7,7 @@
 #include "xrt_count.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,11 @@ static atomic_uint_fast64_t calls[XRT_CALL_LAST];
 static atomic_uint_fast64_t sync_bytes[XRT_CALL_LAST];
 static atomic_uint failures_to_inject[XRT_CALL_LAST];
 static atomic_bool active;
+
+/* The sync hook and its data, read together. */
+static pthread_mutex_t hook_lock = PTHREAD_MUTEX_INITIALIZER;
+static XrtSyncHook sync_hook;
+static void *sync_hook_data;
 
 /* Looks up XRT's own definition of @name, behind this library. */
 static void *
@@ -80,6 +86,31 @@ xrt_count_reset (void)
     atomic_store (&sync_bytes[i], 0);
     atomic_store (&failures_to_inject[i], 0);
   }
+  xrt_count_set_sync_hook (NULL, NULL);
+}
+
+void
+xrt_count_set_sync_hook (XrtSyncHook hook, void *user_data)
+{
+  pthread_mutex_lock (&hook_lock);
+  sync_hook = hook;
+  sync_hook_data = user_data;
+  pthread_mutex_unlock (&hook_lock);
+}
+
+/* Runs the sync hook, if any, outside hook_lock: it may set another. */
+static void
+run_sync_hook (XrtCall call)
+{
+  XrtSyncHook hook;
+  void *user_data;
+
+  pthread_mutex_lock (&hook_lock);
+  hook = sync_hook;
+  user_data = sync_hook_data;
+  pthread_mutex_unlock (&hook_lock);
+  if (hook)
+    hook (call, user_data);
 }
 
 void
@@ -153,8 +184,11 @@ xrtBOSync (xrtBufferHandle bhdl, enum xclBOSyncDirection dir, size_t size,
 {
   XrtCall call = dir == XCL_BO_SYNC_BO_TO_DEVICE ? XRT_CALL_SYNC_TO_DEVICE :
       XRT_CALL_SYNC_FROM_DEVICE;
+  bool fail;
   FORWARD (xrtBOSync);
-  if (count (call))
+  fail = count (call);
+  run_sync_hook (call);
+  if (fail)
     return -5;                  /* -EIO, as a failed DMA reports */
   atomic_fetch_add (&sync_bytes[call], size);
   return real (bhdl, dir, size, offset);

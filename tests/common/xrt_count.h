@@ -46,6 +46,20 @@ void xrt_count_reset (void);
  */
 void xrt_count_fail_next (XrtCall call, unsigned int n);
 
+/*
+ * Called by the xrtBOSync wrapper on the calling thread, after counting the
+ * call and before the real sync (or the injected failure), with @call the
+ * direction (XRT_CALL_SYNC_TO_DEVICE or XRT_CALL_SYNC_FROM_DEVICE): so a test
+ * acts while a transfer is in progress, deterministically. The library holds
+ * the memory's lock and XRT's BO table lock (shared) around it: the hook must
+ * not allocate or free buffer objects on the calling thread, nor wait for a
+ * thread that does.
+ */
+typedef void (*XrtSyncHook) (XrtCall call, void *user_data);
+
+/* Sets (or, with NULL, clears) the hook; xrt_count_reset() clears it too. */
+void xrt_count_set_sync_hook (XrtSyncHook hook, void *user_data);
+
 /* True once a wrapper has run: proves the interposition works. */
 bool xrt_count_is_active (void);
 

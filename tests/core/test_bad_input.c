@@ -1232,6 +1232,242 @@ test_copy_offset_overflow (Fixture * f, gconstpointer unused)
   copy_tear_down (&s);
 }
 
+/* --- Host and device access (vvas_memory_priv.h) ------------------------- */
+
+static void
+test_null_access (Fixture * f, gconstpointer unused)
+{
+  g_assert_null (vvas_memory_get_host_address (NULL));
+  assert_logged (f, "*vvas_mem is NULL*");
+  g_assert_cmpint (vvas_memory_begin_host_access (NULL, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_INVALID_ARGS);
+  assert_logged (f, "*vvas_mem is NULL*");
+  vvas_memory_end_host_access (NULL, VVAS_DATA_MAP_WRITE);
+  assert_logged (f, "*vvas_mem is NULL*");
+  g_assert_cmpint (vvas_memory_begin_device_access (NULL,
+          VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE), ==, VVAS_RET_INVALID_ARGS);
+  assert_logged (f, "*vvas_mem is NULL*");
+  vvas_memory_end_device_access (NULL, VVAS_DATA_MAP_WRITE);
+  assert_logged (f, "*vvas_mem is NULL*");
+  /* NULL with bad flags: the NULL is what is reported. */
+  g_assert_cmpint (vvas_memory_begin_host_access (NULL, (VvasDataMapFlags) 0),
+      ==, VVAS_RET_INVALID_ARGS);
+  assert_logged (f, "*vvas_mem is NULL*");
+  g_assert_cmpint (vvas_memory_begin_device_access (NULL,
+          (VvasDataMapFlags) 0xff), ==, VVAS_RET_INVALID_ARGS);
+  assert_logged (f, "*vvas_mem is NULL*");
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE) +
+      xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 0);
+}
+
+static const guint bad_access_flags[] = {
+  0, 4, 8, 0xff, VVAS_DATA_MAP_READ | 4, VVAS_DATA_MAP_WRITE | 0x100,
+  VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE | 0x80000000u,
+};
+
+/* Refused before any transfer: the pending one stays, nothing is marked. */
+static void
+test_begin_host_access_bad_flags (Fixture * f, gconstpointer unused)
+{
+  VvasContext *ctx = device_context (f, "two_banks.xclbin");
+  VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_CMA, 0, SIZE);
+  guint i;
+
+  vvas_memory_set_sync_flag (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  for (i = 0; i < G_N_ELEMENTS (bad_access_flags); i++) {
+    g_assert_cmpint (vvas_memory_begin_host_access (mem,
+            (VvasDataMapFlags) bad_access_flags[i]), ==, VVAS_RET_INVALID_ARGS);
+    assert_logged (f, "*flags must be*");
+    g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+    g_assert_cmpint (map_state (mem), ==, VVAS_DATA_MAP_NONE);
+  }
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE) +
+      xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 0);
+  /* Still usable afterwards. */
+  g_assert_cmpint (vvas_memory_begin_host_access (mem, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_host_access (mem, VVAS_DATA_MAP_READ);
+  assert_nothing_logged (f);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 1);
+  vvas_memory_free (mem);
+  destroy_ok (ctx);
+}
+
+static void
+test_begin_device_access_bad_flags (Fixture * f, gconstpointer unused)
+{
+  VvasContext *ctx = device_context (f, "two_banks.xclbin");
+  VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_CMA, 1, SIZE);
+  guint i;
+
+  vvas_memory_set_sync_flag (mem, VVAS_DATA_SYNC_TO_DEVICE);
+  for (i = 0; i < G_N_ELEMENTS (bad_access_flags); i++) {
+    g_assert_cmpint (vvas_memory_begin_device_access (mem,
+            (VvasDataMapFlags) bad_access_flags[i]), ==, VVAS_RET_INVALID_ARGS);
+    assert_logged (f, "*flags must be*");
+    g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_TO_DEVICE);
+  }
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE) +
+      xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 0);
+  g_assert_cmpint (vvas_memory_begin_device_access (mem, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_device_access (mem, VVAS_DATA_MAP_READ);
+  assert_nothing_logged (f);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), ==, 1);
+  vvas_memory_free (mem);
+  destroy_ok (ctx);
+}
+
+/* Refuses device access to @mem, host memory, whatever the flags. */
+static void
+assert_device_access_refused (Fixture * f, VvasMemory * mem)
+{
+  const VvasDataMapFlags flags[] = { VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE,
+    VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (flags); i++) {
+    g_assert_cmpint (vvas_memory_begin_device_access (mem, flags[i]), ==,
+        VVAS_RET_INVALID_ARGS);
+    assert_logged (f, "*host memory has no device copy*");
+    g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_NONE);
+  }
+  /* Host access to it is fine and moves nothing. */
+  g_assert_cmpint (vvas_memory_begin_host_access (mem, VVAS_DATA_MAP_WRITE),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_host_access (mem, VVAS_DATA_MAP_WRITE);
+  g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_NONE);
+  g_assert_nonnull (vvas_memory_get_host_address (mem));
+  assert_nothing_logged (f);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE) +
+      xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 0);
+}
+
+static void
+test_device_access_host_memory (Fixture * f, gconstpointer unused)
+{
+  VvasContext *dev_ctx = device_context (f, "two_banks.xclbin");
+  VvasContext *host_ctx = host_context (f);
+  guint8 *data = g_malloc0 (SIZE);
+  guint freed = 0;
+  VvasReturnType ret = VVAS_RET_ERROR;
+  VvasMemory *mems[3];
+  guint i;
+
+  mems[0] = alloc_ok (f, dev_ctx, VVAS_ALLOC_TYPE_NON_CMA, 0, SIZE);
+  mems[1] = alloc_ok (f, host_ctx, VVAS_ALLOC_TYPE_NON_CMA, 0, SIZE);
+  mems[2] = vvas_memory_alloc_from_data (dev_ctx, data, SIZE, count_free_cb,
+      &freed, &ret);
+  g_assert_nonnull (mems[2]);
+  g_assert_cmpint (ret, ==, VVAS_RET_SUCCESS);
+  g_assert_true (vvas_memory_get_host_address (mems[2]) == data);
+  for (i = 0; i < G_N_ELEMENTS (mems); i++) {
+    assert_device_access_refused (f, mems[i]);
+    vvas_memory_free (mems[i]);
+  }
+  g_assert_cmpuint (freed, ==, 1);
+  g_free (data);
+  destroy_ok (host_ctx);
+  destroy_ok (dev_ctx);
+}
+
+/* The host address is the one a map gives, and taking it maps nothing. */
+static void
+test_host_address_is_no_map (Fixture * f, gconstpointer unused)
+{
+  VvasContext *ctx = device_context (f, "two_banks.xclbin");
+  VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_CMA, 0, SIZE);
+  VvasMemoryMapInfo info;
+  guint8 *host;
+
+  vvas_memory_set_sync_flag (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  host = vvas_memory_get_host_address (mem);
+  g_assert_nonnull (host);
+  g_assert_cmpint (map_state (mem), ==, VVAS_DATA_MAP_NONE);
+  g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 0);
+  /* Nothing to unmap. */
+  info.data = host;
+  info.size = SIZE;
+  g_assert_cmpint (vvas_memory_unmap (mem, &info), ==, VVAS_RET_INVALID_ARGS);
+  assert_logged (f, "*not mapped*");
+  g_assert_cmpint (vvas_memory_map (mem, VVAS_DATA_MAP_READ, &info), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_true (info.data == host);
+  g_assert_cmpint (vvas_memory_unmap (mem, &info), ==, VVAS_RET_SUCCESS);
+  vvas_memory_free (mem);
+  destroy_ok (ctx);
+}
+
+/* A failed transfer: one error naming it, pending kept, nothing marked. */
+static void
+test_access_transfer_fails (Fixture * f, gconstpointer unused)
+{
+  VvasContext *ctx = device_context (f, "two_banks.xclbin");
+  VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_CMA, 0, SIZE);
+
+  vvas_memory_set_sync_flag (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  xrt_count_fail_next (XRT_CALL_SYNC_FROM_DEVICE, 1);
+  g_assert_cmpint (vvas_memory_begin_host_access (mem,
+          VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE), ==, VVAS_RET_ERROR);
+  assert_logged (f, "*transfer*from the device*");
+  g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+
+  vvas_memory_set_sync_flag (mem, VVAS_DATA_SYNC_TO_DEVICE);
+  xrt_count_fail_next (XRT_CALL_SYNC_TO_DEVICE, 1);
+  g_assert_cmpint (vvas_memory_begin_device_access (mem,
+          VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE), ==, VVAS_RET_ERROR);
+  assert_logged (f, "*transfer*to the device*");
+  g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_TO_DEVICE);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), ==, 1);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 1);
+  vvas_memory_free (mem);
+  destroy_ok (ctx);
+}
+
+/*
+ * The end functions check the flags given back to them: bits outside
+ * READ|WRITE, or none, are reported and mark nothing pending.
+ */
+static void
+test_access_end_bad_flags (Fixture * f, gconstpointer unused)
+{
+  VvasContext *ctx = device_context (f, "two_banks.xclbin");
+  VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_CMA, 0, SIZE);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad_access_flags); i++) {
+    vvas_memory_end_host_access (mem, (VvasDataMapFlags) bad_access_flags[i]);
+    g_assert_cmpuint (f->errors->len, ==, 1);
+    g_ptr_array_set_size (f->errors, 0);
+    g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_NONE);
+    vvas_memory_end_device_access (mem, (VvasDataMapFlags) bad_access_flags[i]);
+    g_assert_cmpuint (f->errors->len, ==, 1);
+    g_ptr_array_set_size (f->errors, 0);
+    g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_NONE);
+    vvas_memory_unset_sync_flag (mem, VVAS_DATA_SYNC_TO_DEVICE |
+        VVAS_DATA_SYNC_FROM_DEVICE);
+  }
+  vvas_memory_free (mem);
+  destroy_ok (ctx);
+}
+
+/* The end of a device access refuses host memory, as its beginning does. */
+static void
+test_access_end_device_host_memory (Fixture * f, gconstpointer unused)
+{
+  VvasContext *ctx = host_context (f);
+  VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_NON_CMA, 0, SIZE);
+
+  vvas_memory_end_device_access (mem, VVAS_DATA_MAP_WRITE);
+  g_assert_cmpuint (f->errors->len, ==, 1);
+  g_ptr_array_set_size (f->errors, 0);
+  g_assert_cmpint (sync_state (mem), ==, VVAS_DATA_SYNC_NONE);
+  vvas_memory_free (mem);
+  destroy_ok (ctx);
+}
+
 /* --- Logging ------------------------------------------------------------- */
 
 static void
@@ -1415,6 +1651,15 @@ main (int argc, char **argv)
   ADD ("copy/offset-overflow", test_copy_offset_overflow);
 
   ADD ("log/bad-default-level", test_log_bad_default_level);
+
+  ADD ("null/access", test_null_access);
+  ADD ("access/begin-host-bad-flags", test_begin_host_access_bad_flags);
+  ADD ("access/begin-device-bad-flags", test_begin_device_access_bad_flags);
+  ADD ("access/device-on-host-memory", test_device_access_host_memory);
+  ADD ("access/host-address-is-no-map", test_host_address_is_no_map);
+  ADD ("access/transfer-fails", test_access_transfer_fails);
+  ADD ("access/end-bad-flags", test_access_end_bad_flags);
+  ADD ("access/end-device-host-memory", test_access_end_device_host_memory);
 
   g_test_add_func ("/bad-input/env/xilinx-xrt-unset",
       test_env_xilinx_xrt_unset);

@@ -6,8 +6,10 @@
 /*
  * Threads: one device context shared by many threads, one memory mapped by
  * many threads at once (the transfer is done once between them), and a
- * context destroyed from one thread while others still use its memories.
- * Transfers are counted at the XRT boundary and must be exact.
+ * context destroyed from one thread while others still use its memories,
+ * and threads mixing host and device accesses with core maps on one memory.
+ * Transfers are counted at the XRT boundary: exact where the order is fixed,
+ * bounded by the accesses that could need one where threads race.
  */
 
 #define _GNU_SOURCE
@@ -431,6 +433,304 @@ test_concurrent_write_maps (gconstpointer device_wrote)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Threads mixing host and device accesses and core maps on one memory */
+
+#define MIX_SIZE (64 * 1024)
+#define MIX_SLICE (MIX_SIZE / N_THREADS)
+
+typedef enum
+{
+  MIX_HOST_READ,
+  MIX_HOST_WRITE,
+  MIX_HOST_READ_WRITE,
+  MIX_DEVICE_READ,
+  MIX_DEVICE_WRITE,
+  MIX_DEVICE_READ_WRITE,
+  MIX_CORE_READ,
+  MIX_CORE_WRITE,
+  MIX_N_OPS
+} MixOp;
+
+typedef struct
+{
+  gint errors;                  /* atomic */
+  gint writer_mapped_syncs;     /* atomic */
+} MixLog;
+
+/*
+ * Counted before each call, so that at any time: a transfer to the device
+ * runs inside a device access, and a transfer from the device clears a mark
+ * a device write set (at its begin or its end).
+ */
+typedef struct
+{
+  gint device_accesses;         /* atomic */
+  gint device_write_marks;      /* atomic */
+  gint checks;                  /* atomic */
+} MixBudget;
+
+/* At every transfer: no more transfers so far than could be needed. */
+static void
+mix_check_budget (XrtCall call, void *user_data)
+{
+  MixBudget *b = user_data;
+
+  if (call == XRT_CALL_SYNC_TO_DEVICE)
+    g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), <=,
+        (guint64) g_atomic_int_get (&b->device_accesses));
+  else
+    g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), <=,
+        (guint64) g_atomic_int_get (&b->device_write_marks));
+  g_atomic_int_inc (&b->checks);
+}
+
+typedef struct
+{
+  VvasMemory *mem;
+  Barrier *start;
+  MixBudget *budget;
+  guint index;
+  guint iterations;
+  /* What this thread did, read after the join. */
+  guint64 host_accesses;        /* begin_host_access calls */
+  guint64 host_writes;          /* of them, with WRITE */
+  guint64 device_accesses;      /* begin_device_access calls */
+  guint64 device_write_tries;   /* of them, with WRITE */
+  guint64 device_writes;        /* of those, the ones that succeeded */
+  guint64 device_refused;       /* refused: a core writer held a map */
+  guint64 core_maps;
+  guint64 core_writes;
+} MixWorker;
+
+static void
+mix_log (VvasLogLevel level, const char *file, const char *func, int line,
+    const char *message, void *user_data)
+{
+  MixLog *log = user_data;
+
+  if (level == LOG_LEVEL_ERROR) {
+    g_printerr ("unexpected error: %s\n", message);
+    g_atomic_int_inc (&log->errors);
+  } else if (strstr (message, "while mapped for writing")) {
+    g_atomic_int_inc (&log->writer_mapped_syncs);
+  }
+}
+
+/* Each thread writes and checks its own slice of the host view only. */
+static void
+mix_fill (guint8 * host, MixWorker * w, guint64 seed)
+{
+  fill_words (host + w->index * MIX_SLICE, MIX_SLICE, seed);
+}
+
+static void
+mix_check (const guint8 * host, MixWorker * w, guint64 seed)
+{
+  assert_words (host + w->index * MIX_SLICE, MIX_SLICE, seed);
+}
+
+static gpointer
+mix_worker (gpointer data)
+{
+  MixWorker *w = data;
+  guint8 *host = vvas_memory_get_host_address (w->mem);
+  GRand *rand = g_rand_new_with_seed (0x5eed + w->index);
+  guint64 seed = ((guint64) w->index << 32) | 1;
+  guint it;
+
+  /* A known slice before the first read. */
+  mix_fill (host, w, seed);
+  barrier_wait (w->start);
+  for (it = 0; it < w->iterations; it++) {
+    const MixOp op = (MixOp) g_rand_int_range (rand, 0, MIX_N_OPS);
+    VvasDataMapFlags flags = 0;
+    VvasMemoryMapInfo map = { 0 };
+    VvasReturnType res;
+
+    switch (op) {
+      case MIX_HOST_READ:
+      case MIX_HOST_WRITE:
+      case MIX_HOST_READ_WRITE:
+        flags = op == MIX_HOST_READ ? VVAS_DATA_MAP_READ :
+            op == MIX_HOST_WRITE ? VVAS_DATA_MAP_WRITE :
+            VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE;
+        g_assert_cmpint (vvas_memory_begin_host_access (w->mem, flags), ==,
+            VVAS_RET_SUCCESS);
+        w->host_accesses++;
+        if (flags & VVAS_DATA_MAP_READ)
+          mix_check (host, w, seed);
+        if (flags & VVAS_DATA_MAP_WRITE) {
+          w->host_writes++;
+          mix_fill (host, w, ++seed);
+        }
+        vvas_memory_end_host_access (w->mem, flags);
+        break;
+      case MIX_DEVICE_READ:
+      case MIX_DEVICE_WRITE:
+      case MIX_DEVICE_READ_WRITE:
+        flags = op == MIX_DEVICE_READ ? VVAS_DATA_MAP_READ :
+            op == MIX_DEVICE_WRITE ? VVAS_DATA_MAP_WRITE :
+            VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE;
+        g_atomic_int_inc (&w->budget->device_accesses);
+        if (flags & VVAS_DATA_MAP_WRITE) {
+          w->device_write_tries++;
+          g_atomic_int_inc (&w->budget->device_write_marks);
+        }
+        res = vvas_memory_begin_device_access (w->mem, flags);
+        w->device_accesses++;
+        /* Refused only while a core writer holds a map. */
+        if (res == VVAS_RET_ERROR) {
+          w->device_refused++;
+          break;
+        }
+        g_assert_cmpint (res, ==, VVAS_RET_SUCCESS);
+        if (flags & VVAS_DATA_MAP_WRITE) {
+          w->device_writes++;
+          g_atomic_int_inc (&w->budget->device_write_marks);
+        }
+        vvas_memory_end_device_access (w->mem, flags);
+        break;
+      case MIX_CORE_READ:
+      case MIX_CORE_WRITE:
+        flags = op == MIX_CORE_READ ? VVAS_DATA_MAP_READ : VVAS_DATA_MAP_WRITE;
+        g_assert_cmpint (vvas_memory_map (w->mem, flags, &map), ==,
+            VVAS_RET_SUCCESS);
+        g_assert_true (map.data == host);
+        g_assert_cmpuint (map.size, ==, MIX_SIZE);
+        w->core_maps++;
+        mix_check (map.data, w, seed);
+        if (op == MIX_CORE_WRITE) {
+          w->core_writes++;
+          mix_fill (map.data, w, ++seed);
+        }
+        g_assert_cmpint (vvas_memory_unmap (w->mem, &map), ==,
+            VVAS_RET_SUCCESS);
+        break;
+      case MIX_N_OPS:
+        g_assert_not_reached ();
+    }
+  }
+  /* No transfer moved bytes over this thread's writes (no-op device). */
+  mix_check (host, w, seed);
+  g_rand_free (rand);
+  return NULL;
+}
+
+static void
+test_mixed_accesses (void)
+{
+  const guint iterations = under_valgrind ()? 500 : 10000;
+  VvasContext *ctx = device_context ("two_banks.xclbin");
+  VvasMemory *mem = alloc_ok (ctx, VVAS_ALLOC_TYPE_CMA, 0, MIX_SIZE);
+  MixWorker workers[N_THREADS];
+  GThread *threads[N_THREADS];
+  MixWorker sum = { 0 };
+  MixLog log = { 0, 0 };
+  MixBudget budget = { 0, 0, 0 };
+  VvasAllocationInfo info;
+  guint64 to_device, from_device, host_marks;
+  Barrier start;
+  guint i;
+
+  xrt_count_reset ();
+  vvas_log_set_handler (mix_log, &log);
+  xrt_count_set_sync_hook (mix_check_budget, &budget);
+  barrier_init (&start, N_THREADS);
+  for (i = 0; i < N_THREADS; i++) {
+    memset (&workers[i], 0, sizeof (workers[i]));
+    workers[i].mem = mem;
+    workers[i].start = &start;
+    workers[i].budget = &budget;
+    workers[i].index = i;
+    workers[i].iterations = iterations;
+    threads[i] = g_thread_new ("mixer", mix_worker, &workers[i]);
+  }
+  for (i = 0; i < N_THREADS; i++) {
+    g_thread_join (threads[i]);
+    sum.host_accesses += workers[i].host_accesses;
+    sum.host_writes += workers[i].host_writes;
+    sum.device_accesses += workers[i].device_accesses;
+    sum.device_write_tries += workers[i].device_write_tries;
+    sum.device_writes += workers[i].device_writes;
+    sum.device_refused += workers[i].device_refused;
+    sum.core_maps += workers[i].core_maps;
+    sum.core_writes += workers[i].core_writes;
+  }
+  barrier_clear (&start);
+  vvas_log_set_handler (NULL, NULL);
+  xrt_count_set_sync_hook (NULL, NULL);
+
+  g_assert_cmpint (log.errors, ==, 0);
+  g_assert_cmpuint (budget.checks, ==,
+      xrt_count_get (XRT_CALL_SYNC_TO_DEVICE) +
+      xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE));
+  g_assert_cmpuint (sum.host_accesses + sum.device_accesses + sum.core_maps,
+      ==, (guint64) N_THREADS * iterations);
+  /* Each kind ran often enough to meet the others (the ops are drawn from
+   * seeded generators: these counts are the same every run). */
+  g_assert_cmpuint (sum.host_writes, >, iterations / 2);
+  g_assert_cmpuint (sum.device_write_tries, >, iterations / 2);
+  g_assert_cmpuint (sum.core_writes, >, iterations / 2);
+
+  info = alloc_info (mem);
+  g_assert_cmpint (info.map_flags, ==, VVAS_DATA_MAP_NONE);
+  g_assert_cmpint (info.sync_flags, !=,
+      VVAS_DATA_SYNC_TO_DEVICE | VVAS_DATA_SYNC_FROM_DEVICE);
+
+  /*
+   * No more transfers than accesses that could need one. A transfer to the
+   * device is done by a device access, and clears a mark a host write set
+   * (begin and end of a host access write one each, a core map one), unless
+   * it ran while a core writer held its map (and said so). A transfer from
+   * the device clears a mark a device write set (at its begin and end).
+   */
+  to_device = xrt_count_get (XRT_CALL_SYNC_TO_DEVICE);
+  from_device = xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE);
+  host_marks = 2 * sum.host_writes + sum.core_writes;
+  g_test_message ("%" G_GUINT64_FORMAT " transfers to the device, %"
+      G_GUINT64_FORMAT " from; %" G_GUINT64_FORMAT " host and %"
+      G_GUINT64_FORMAT " device accesses (%" G_GUINT64_FORMAT " refused), %"
+      G_GUINT64_FORMAT " core maps", to_device, from_device,
+      sum.host_accesses, sum.device_accesses, sum.device_refused,
+      sum.core_maps);
+  g_assert_cmpuint (to_device, <=, sum.device_accesses);
+  g_assert_cmpuint (to_device, <=, host_marks + (guint64)
+      log.writer_mapped_syncs);
+  g_assert_cmpuint (from_device, <=, 2 * sum.device_writes);
+  g_assert_cmpuint (from_device, <=, sum.host_accesses + sum.core_maps);
+  /* Refusals happen only with core writers around. */
+  if (sum.core_writes == 0)
+    g_assert_cmpuint (sum.device_refused, ==, 0);
+
+  /* Still coherent: what is pending is done once, then nothing. */
+  xrt_count_reset ();
+  g_assert_cmpint (vvas_memory_begin_device_access (mem, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_device_access (mem, VVAS_DATA_MAP_READ);
+  g_assert_cmpint (vvas_memory_begin_host_access (mem, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_host_access (mem, VVAS_DATA_MAP_READ);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), ==,
+      info.sync_flags == VVAS_DATA_SYNC_TO_DEVICE ? 1 : 0);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==,
+      info.sync_flags == VVAS_DATA_SYNC_FROM_DEVICE ? 1 : 0);
+  g_assert_cmpint (alloc_info (mem).sync_flags, ==, VVAS_DATA_SYNC_NONE);
+  g_assert_cmpint (alloc_info (mem).map_flags, ==, VVAS_DATA_MAP_NONE);
+  xrt_count_reset ();
+  g_assert_cmpint (vvas_memory_begin_device_access (mem, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_device_access (mem, VVAS_DATA_MAP_READ);
+  g_assert_cmpint (vvas_memory_begin_host_access (mem, VVAS_DATA_MAP_READ),
+      ==, VVAS_RET_SUCCESS);
+  vvas_memory_end_host_access (mem, VVAS_DATA_MAP_READ);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE) +
+      xrt_count_get (XRT_CALL_SYNC_FROM_DEVICE), ==, 0);
+
+  vvas_memory_free (mem);
+  g_assert_cmpint (vvas_context_destroy (ctx), ==, VVAS_RET_SUCCESS);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The context destroyed from one thread while others use its memories */
 
 #define USER_SIZE (8 * 1024)
@@ -600,6 +900,7 @@ main (int argc, char **argv)
       test_concurrent_write_maps);
   g_test_add_data_func ("/threads/concurrent-maps/write-device-newer",
       GINT_TO_POINTER (1), test_concurrent_write_maps);
+  g_test_add_func ("/threads/mixed-accesses", test_mixed_accesses);
   g_test_add_func ("/threads/destroy-while-in-use", test_destroy_while_in_use);
   g_test_add_func ("/threads/destroy-races-frees", test_destroy_races_frees);
 

@@ -582,6 +582,63 @@ GST_START_TEST (test_transfer_state_pipeline)
 
 GST_END_TEST;
 
+/*
+ * GstMemory lets a READ map in while a READWRITE map is held, so host and
+ * device maps can overlap. Whichever side ends its write last leaves its
+ * copy the newer one: nothing it wrote after the other side's transfer is
+ * lost.
+ */
+GST_START_TEST (test_overlapping_maps)
+{
+  GstMemory *mem = gst_allocator_alloc (alloc, SIZE, NULL);
+  GstMapInfo host, device;
+
+  /* A kernel reads while the host is still writing. */
+  xrt_count_reset ();
+  fail_unless (gst_memory_map (mem, &host, GST_MAP_READWRITE));
+  assert_pending (mem, VVAS_DATA_SYNC_TO_DEVICE);
+  fail_unless (gst_memory_map (mem, &device, GST_MAP_VVAS | GST_MAP_READ));
+  assert_syncs (1, 0);
+  assert_pending (mem, VVAS_DATA_SYNC_NONE);
+  gst_memory_unmap (mem, &device);
+  gst_memory_unmap (mem, &host);
+  /* The host's later bytes are pending again, and reach the device once. */
+  assert_pending (mem, VVAS_DATA_SYNC_TO_DEVICE);
+  fail_unless (map_unmap (mem, GST_MAP_VVAS | GST_MAP_READ));
+  fail_unless (map_unmap (mem, GST_MAP_VVAS | GST_MAP_READ));
+  assert_syncs (2, 0);
+  assert_pending (mem, VVAS_DATA_SYNC_NONE);
+
+  /* The host reads while a kernel is still writing. */
+  xrt_count_reset ();
+  fail_unless (gst_memory_map (mem, &device, GST_MAP_VVAS | GST_MAP_READWRITE));
+  assert_pending (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  fail_unless (gst_memory_map (mem, &host, GST_MAP_READ));
+  assert_syncs (0, 1);
+  assert_pending (mem, VVAS_DATA_SYNC_NONE);
+  gst_memory_unmap (mem, &host);
+  gst_memory_unmap (mem, &device);
+  /* The kernel's later bytes are pending again, fetched once. */
+  assert_pending (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  fail_unless (map_unmap (mem, GST_MAP_READ));
+  fail_unless (map_unmap (mem, GST_MAP_READ));
+  assert_syncs (0, 2);
+  assert_pending (mem, VVAS_DATA_SYNC_NONE);
+
+  /* Readers on both sides leave the state as it was. */
+  xrt_count_reset ();
+  fail_unless (gst_memory_map (mem, &host, GST_MAP_READ));
+  fail_unless (gst_memory_map (mem, &device, GST_MAP_VVAS | GST_MAP_READ));
+  gst_memory_unmap (mem, &device);
+  gst_memory_unmap (mem, &host);
+  assert_syncs (0, 0);
+  assert_pending (mem, VVAS_DATA_SYNC_NONE);
+  assert_core_unmapped (mem);
+  gst_memory_unref (mem);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_host_memory_transfers_nothing)
 {
   GstMemory *mem = gst_allocator_alloc (host_alloc, SIZE, NULL);
@@ -1211,6 +1268,7 @@ vvas_memory_suite (void)
   tcase_add_checked_fixture (state, setup, teardown);
   tcase_add_test (state, test_transfer_state);
   tcase_add_test (state, test_transfer_state_pipeline);
+  tcase_add_test (state, test_overlapping_maps);
   tcase_add_test (state, test_host_memory_transfers_nothing);
   tcase_add_test (state, test_share_state);
   tcase_add_test (state, test_failed_transfers);
