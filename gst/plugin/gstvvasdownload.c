@@ -165,14 +165,15 @@ gst_vvas_download_decide_allocation (GstBaseTransform * trans, GstQuery * query)
   self->downstream_has_video_meta =
       gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
 
-  /* Copies go to system memory: downstream's pool, or a video pool. */
+  /* Copies go to system memory: downstream's pool, or a video pool whose
+   * buffers keep their GstVvasMeta. */
   update = gst_query_get_n_allocation_pools (query) > 0;
   if (update)
     gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, &min, &max);
   if (pool && GST_IS_VVAS_BUFFER_POOL (pool))
     gst_clear_object (&pool);
   if (!pool) {
-    pool = gst_video_buffer_pool_new ();
+    pool = gst_vvas_element_new_system_pool ();
     size = info.size;
   }
   config = gst_buffer_pool_get_config (pool);

@@ -130,6 +130,79 @@ gst_vvas_element_open_device (GstElement * element, gint dev_idx,
   return TRUE;
 }
 
+/*
+ * GstVvasSystemPool: a GstVideoBufferPool whose buffers get a GstVvasMeta
+ * when allocated; GstBufferPool marks it pooled, so it stays across
+ * releases, and it is reset here like the buffer's own timestamps.
+ */
+typedef struct
+{
+  GstVideoBufferPool parent;
+} GstVvasSystemPool;
+
+typedef struct
+{
+  GstVideoBufferPoolClass parent_class;
+} GstVvasSystemPoolClass;
+
+static GType gst_vvas_system_pool_get_type (void);
+
+G_DEFINE_TYPE (GstVvasSystemPool, gst_vvas_system_pool,
+    GST_TYPE_VIDEO_BUFFER_POOL);
+
+static GstFlowReturn
+gst_vvas_system_pool_alloc_buffer (GstBufferPool * pool, GstBuffer ** buffer,
+    GstBufferPoolAcquireParams * params)
+{
+  GstFlowReturn ret;
+
+  ret = GST_BUFFER_POOL_CLASS (gst_vvas_system_pool_parent_class)->alloc_buffer
+      (pool, buffer, params);
+  if (ret == GST_FLOW_OK)
+    gst_buffer_add_vvas_meta (*buffer, NULL);
+  return ret;
+}
+
+static void
+gst_vvas_system_pool_reset_buffer (GstBufferPool * pool, GstBuffer * buffer)
+{
+  GstVvasMeta *meta;
+
+  GST_BUFFER_POOL_CLASS (gst_vvas_system_pool_parent_class)->reset_buffer
+      (pool, buffer);
+  meta = gst_buffer_get_vvas_meta (buffer);
+  if (meta) {
+    meta->metadata.pts = GST_CLOCK_TIME_NONE;
+    meta->metadata.dts = GST_CLOCK_TIME_NONE;
+    meta->metadata.duration = GST_CLOCK_TIME_NONE;
+  }
+}
+
+static void
+gst_vvas_system_pool_class_init (GstVvasSystemPoolClass * klass)
+{
+  GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
+
+  pool_class->alloc_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_system_pool_alloc_buffer);
+  pool_class->reset_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_system_pool_reset_buffer);
+}
+
+static void
+gst_vvas_system_pool_init (GstVvasSystemPool * self)
+{
+}
+
+GstBufferPool *
+gst_vvas_element_new_system_pool (void)
+{
+  GstBufferPool *pool = g_object_new (gst_vvas_system_pool_get_type (), NULL);
+
+  gst_object_ref_sink (pool);
+  return pool;
+}
+
 GstBufferPool *
 gst_vvas_element_new_pool (GstElement * element, GstAllocator * allocator,
     GstCaps * caps, guint min_buffers)

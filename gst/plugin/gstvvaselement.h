@@ -62,6 +62,13 @@ gboolean gst_vvas_element_open_device (GstElement * element, gint dev_idx,
     const gchar * xclbin_location, guint mem_bank,
     GstVvasContext ** context, GstAllocator ** allocator);
 
+/*
+ * An unconfigured GstVideoBufferPool whose buffers carry a pooled
+ * GstVvasMeta, for copies into system memory: copying a frame's metadata
+ * updates it, so no meta is allocated per frame.
+ */
+GstBufferPool *gst_vvas_element_new_system_pool (void);
+
 /* A configured VVAS pool for @caps on @allocator, or NULL. */
 GstBufferPool *gst_vvas_element_new_pool (GstElement * element,
     GstAllocator * allocator, GstCaps * caps, guint min_buffers);

@@ -16,9 +16,23 @@
  * a valid minimum) and recycles buffers with their device memory, so a
  * pipeline in steady state allocates nothing per frame.
  *
- * Recycling, discarding of modified buffers (memory removed, resized,
- * shared away or still mapped), flushing and blocking at the maximum are
- * #GstBufferPool's.
+ * Every buffer carries a #GstVvasMeta from its allocation on, marked
+ * %GST_META_FLAG_POOLED: gst_vvas_buffer_write_metadata() and copies of
+ * metadata update it instead of adding one per frame, and its times are
+ * reset to %GST_CLOCK_TIME_NONE when the buffer comes back.
+ *
+ * The pool keeps its free buffers itself, in a last-in first-out list under
+ * one mutex, rather than in #GstBufferPool's own queue: acquiring and
+ * releasing stay cheap when many threads share the pool, and deactivation
+ * frees every buffer once the last one is back. Above the minimum, new
+ * buffers are allocated on demand and kept up to the maximum (0: no
+ * maximum); at the maximum, an acquire waits for a release, or returns
+ * %GST_FLOW_EOS with %GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT, and returns
+ * %GST_FLOW_FLUSHING once the pool flushes or is deactivated. A returned
+ * buffer is discarded (and its device memory freed when nobody else holds
+ * it) rather than reused when its memory was removed, replaced or added
+ * to, when it was resized, or when its memory is shared away or locked by
+ * someone else.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -26,6 +40,9 @@
 #endif
 
 #include "gstvvasbufferpool.h"
+#include "gstvvasmeta.h"
+
+#include <pthread.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_buffer_pool_debug);
 #define GST_CAT_DEFAULT gst_vvas_buffer_pool_debug
@@ -39,6 +56,21 @@ struct _GstVvasBufferPoolPrivate
   GstVideoAlignment alignment;
   gboolean add_video_meta;
   guint size;
+  guint min_buffers;
+  guint max_buffers;            /* 0: no maximum */
+
+  /*
+   * The free list and the counts, under @lock. POSIX rather than GMutex and
+   * GCond: GLib's futex-based ones are invisible to ThreadSanitizer (GLib
+   * is not instrumented), and the tests run this pool under it.
+   */
+  pthread_mutex_t lock;
+  pthread_cond_t cond;          /* signalled on release, discard, flush */
+  GstBuffer **free_buffers;     /* a stack: the last released goes first */
+  guint n_free;
+  guint capacity;               /* of free_buffers, >= n_allocated */
+  guint n_allocated;            /* allocated and not freed: free or out */
+  guint n_waiting;              /* acquires waiting on @cond */
 };
 
 #define gst_vvas_buffer_pool_parent_class parent_class
@@ -149,6 +181,8 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
   priv->info = info;
   priv->alignment = alignment;
   priv->size = size;
+  priv->min_buffers = min_buffers;
+  priv->max_buffers = max_buffers;
   gst_buffer_pool_config_set_params (config, caps, size, min_buffers,
       max_buffers);
   gst_buffer_pool_config_set_allocator (config, allocator, &params);
@@ -188,7 +222,261 @@ gst_vvas_buffer_pool_alloc_buffer (GstBufferPool * pool, GstBuffer ** buffer,
 
     gst_video_meta_set_alignment (meta, priv->alignment);
   }
+  /* Pooled along with the video meta: never added per frame. */
+  gst_buffer_add_vvas_meta (*buffer, NULL);
   return GST_FLOW_OK;
+}
+
+static gboolean
+mark_meta_pooled (GstBuffer * buffer, GstMeta ** meta, gpointer user_data)
+{
+  GST_META_FLAG_SET (*meta, GST_META_FLAG_POOLED | GST_META_FLAG_LOCKED);
+  return TRUE;
+}
+
+/*
+ * Counts one more buffer and makes room for it in the free list, so that a
+ * release never allocates. Under the lock.
+ */
+static void
+reserve_buffer_locked (GstVvasBufferPoolPrivate * priv)
+{
+  priv->n_allocated++;
+  if (priv->n_allocated > priv->capacity) {
+    priv->capacity = MAX (16, 2 * priv->capacity);
+    priv->free_buffers = g_renew (GstBuffer *, priv->free_buffers,
+        priv->capacity);
+  }
+}
+
+/* Forgets a buffer (freed, or never allocated). Under the lock. */
+static void
+forget_buffer_locked (GstVvasBufferPoolPrivate * priv)
+{
+  priv->n_allocated--;
+  /* Room below the maximum: a waiting acquire can allocate. */
+  if (priv->n_waiting > 0)
+    pthread_cond_signal (&priv->cond);
+}
+
+/*
+ * Allocates a buffer for a slot reserved with reserve_buffer_locked(), as
+ * GstBufferPool does for its own queue: the metas it carries now stay for
+ * its whole life, and it starts with untouched memory. Without the lock.
+ */
+static GstFlowReturn
+new_buffer (GstBufferPool * pool, GstBuffer ** buffer,
+    GstBufferPoolAcquireParams * params)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+  GstFlowReturn ret;
+
+  ret = GST_BUFFER_POOL_GET_CLASS (pool)->alloc_buffer (pool, buffer, params);
+  if (ret != GST_FLOW_OK) {
+    pthread_mutex_lock (&priv->lock);
+    forget_buffer_locked (priv);
+    pthread_mutex_unlock (&priv->lock);
+    return ret;
+  }
+  gst_buffer_foreach_meta (*buffer, mark_meta_pooled, NULL);
+  GST_BUFFER_FLAG_UNSET (*buffer, GST_BUFFER_FLAG_TAG_MEMORY);
+  GST_LOG_OBJECT (pool, "allocated buffer %p", *buffer);
+  return GST_FLOW_OK;
+}
+
+/* Frees a buffer of the pool that is neither free nor out any more. */
+static void
+free_buffer (GstBufferPool * pool, GstBuffer * buffer)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+
+  GST_BUFFER_POOL_GET_CLASS (pool)->free_buffer (pool, buffer);
+  pthread_mutex_lock (&priv->lock);
+  forget_buffer_locked (priv);
+  pthread_mutex_unlock (&priv->lock);
+}
+
+static void
+push_free_locked (GstVvasBufferPoolPrivate * priv, GstBuffer * buffer)
+{
+  /* Cannot happen while every buffer is counted; no reason to crash. */
+  if (G_UNLIKELY (priv->n_free == priv->capacity)) {
+    priv->capacity = MAX (16, 2 * priv->capacity);
+    priv->free_buffers = g_renew (GstBuffer *, priv->free_buffers,
+        priv->capacity);
+  }
+  priv->free_buffers[priv->n_free++] = buffer;
+  if (priv->n_waiting > 0)
+    pthread_cond_signal (&priv->cond);
+}
+
+/*
+ * Frees the free buffers; TRUE if none of the pool's buffers is left, out
+ * or free.
+ */
+static gboolean
+free_all (GstBufferPool * pool)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+  GstBuffer *buffer;
+  guint left;
+
+  /* One at a time, so that XRT is never called under the lock. */
+  pthread_mutex_lock (&priv->lock);
+  while (priv->n_free > 0) {
+    buffer = priv->free_buffers[--priv->n_free];
+    pthread_mutex_unlock (&priv->lock);
+    free_buffer (pool, buffer);
+    pthread_mutex_lock (&priv->lock);
+  }
+  left = priv->n_allocated;
+  pthread_mutex_unlock (&priv->lock);
+
+  if (left > 0) {
+    GST_WARNING_OBJECT (pool, "%u buffers are still out", left);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_vvas_buffer_pool_start (GstBufferPool * pool)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+  GstBuffer *buffer;
+  guint i;
+
+  for (i = 0; i < priv->min_buffers; i++) {
+    pthread_mutex_lock (&priv->lock);
+    reserve_buffer_locked (priv);
+    pthread_mutex_unlock (&priv->lock);
+    if (new_buffer (pool, &buffer, NULL) != GST_FLOW_OK) {
+      GST_WARNING_OBJECT (pool, "could allocate only %u of its %u buffers",
+          i, priv->min_buffers);
+      free_all (pool);
+      return FALSE;
+    }
+    pthread_mutex_lock (&priv->lock);
+    push_free_locked (priv, buffer);
+    pthread_mutex_unlock (&priv->lock);
+  }
+  GST_DEBUG_OBJECT (pool, "started with %u buffers", priv->min_buffers);
+  return TRUE;
+}
+
+/*
+ * GstBufferPool stops a pool once it is inactive and every buffer it
+ * handed out came back: free them all.
+ */
+static gboolean
+gst_vvas_buffer_pool_stop (GstBufferPool * pool)
+{
+  GST_DEBUG_OBJECT (pool, "stopping");
+  return free_all (pool);
+}
+
+static GstFlowReturn
+gst_vvas_buffer_pool_acquire_buffer (GstBufferPool * pool,
+    GstBuffer ** buffer, GstBufferPoolAcquireParams * params)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+
+  pthread_mutex_lock (&priv->lock);
+  while (TRUE) {
+    if (G_UNLIKELY (GST_BUFFER_POOL_IS_FLUSHING (pool))) {
+      pthread_mutex_unlock (&priv->lock);
+      GST_DEBUG_OBJECT (pool, "flushing");
+      return GST_FLOW_FLUSHING;
+    }
+    if (G_LIKELY (priv->n_free > 0)) {
+      *buffer = priv->free_buffers[--priv->n_free];
+      pthread_mutex_unlock (&priv->lock);
+      return GST_FLOW_OK;
+    }
+    if (priv->max_buffers == 0 || priv->n_allocated < priv->max_buffers)
+      break;
+    if (params && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT)) {
+      pthread_mutex_unlock (&priv->lock);
+      GST_LOG_OBJECT (pool, "all %u buffers are out", priv->max_buffers);
+      return GST_FLOW_EOS;
+    }
+    GST_LOG_OBJECT (pool, "all %u buffers are out: waiting", priv->max_buffers);
+    priv->n_waiting++;
+    pthread_cond_wait (&priv->cond, &priv->lock);
+    priv->n_waiting--;
+  }
+  reserve_buffer_locked (priv);
+  pthread_mutex_unlock (&priv->lock);
+
+  return new_buffer (pool, buffer, params);
+}
+
+static void
+gst_vvas_buffer_pool_reset_buffer (GstBufferPool * pool, GstBuffer * buffer)
+{
+  GstVvasMeta *meta;
+
+  GST_BUFFER_POOL_CLASS (parent_class)->reset_buffer (pool, buffer);
+
+  meta = gst_buffer_get_vvas_meta (buffer);
+  if (meta) {
+    meta->metadata.pts = GST_CLOCK_TIME_NONE;
+    meta->metadata.dts = GST_CLOCK_TIME_NONE;
+    meta->metadata.duration = GST_CLOCK_TIME_NONE;
+  }
+}
+
+/* Why @buffer, back from its user, cannot be handed out again, or NULL. */
+static const gchar *
+why_not_reusable (GstVvasBufferPoolPrivate * priv, GstBuffer * buffer)
+{
+  GstMemory *mem;
+
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_TAG_MEMORY))
+    return "memory removed, replaced or added";
+  if (gst_buffer_n_memory (buffer) != 1)
+    return "not one memory";
+  mem = gst_buffer_peek_memory (buffer, 0);
+  if (mem->allocator != priv->allocator)
+    return "not a memory of the pool's allocator";
+  /* reset_buffer() gave the buffer its full size back if it could. */
+  if (mem->size != priv->size)
+    return "resized";
+  /* Shared away (a sub-memory holds it) or locked by someone else. */
+  if (!gst_memory_is_writable (mem))
+    return "memory not exclusively the buffer's";
+  return NULL;
+}
+
+static void
+gst_vvas_buffer_pool_release_buffer (GstBufferPool * pool, GstBuffer * buffer)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+  const gchar *reason = why_not_reusable (priv, buffer);
+
+  if (G_UNLIKELY (reason)) {
+    GST_DEBUG_OBJECT (pool, "discarding buffer %p: %s", buffer, reason);
+    free_buffer (pool, buffer);
+    return;
+  }
+  pthread_mutex_lock (&priv->lock);
+  push_free_locked (priv, buffer);
+  pthread_mutex_unlock (&priv->lock);
+}
+
+static void
+gst_vvas_buffer_pool_flush_start (GstBufferPool * pool)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (pool)->priv;
+
+  /*
+   * GstBufferPool set the flushing flag before this call: a waiting acquire
+   * checked it under the lock before it waited, so it sees it when woken.
+   */
+  pthread_mutex_lock (&priv->lock);
+  if (priv->n_waiting > 0)
+    pthread_cond_broadcast (&priv->cond);
+  pthread_mutex_unlock (&priv->lock);
 }
 
 static void
@@ -196,6 +484,11 @@ gst_vvas_buffer_pool_finalize (GObject * object)
 {
   GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (object)->priv;
 
+  /* A pool goes when no buffer holds it any more, stopped or not. */
+  free_all (GST_BUFFER_POOL_CAST (object));
+  g_free (priv->free_buffers);
+  pthread_mutex_destroy (&priv->lock);
+  pthread_cond_destroy (&priv->cond);
   gst_clear_object (&priv->allocator);
   gst_clear_object (&priv->own_allocator);
 
@@ -214,12 +507,25 @@ gst_vvas_buffer_pool_class_init (GstVvasBufferPoolClass * klass)
   pool_class->set_config = GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_set_config);
   pool_class->alloc_buffer =
       GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_alloc_buffer);
+  pool_class->start = GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_start);
+  pool_class->stop = GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_stop);
+  pool_class->acquire_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_acquire_buffer);
+  pool_class->reset_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_reset_buffer);
+  pool_class->release_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_release_buffer);
+  pool_class->flush_start =
+      GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_flush_start);
 }
 
 static void
 gst_vvas_buffer_pool_init (GstVvasBufferPool * self)
 {
   self->priv = gst_vvas_buffer_pool_get_instance_private (self);
+  /* With default attributes, neither can fail on Linux. */
+  pthread_mutex_init (&self->priv->lock, NULL);
+  pthread_cond_init (&self->priv->cond, NULL);
 }
 
 /**

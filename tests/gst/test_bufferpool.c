@@ -7,8 +7,10 @@
  * GstVvasBufferPool: GStreamer core's own pool checks (recycling, reuse out
  * of order, buffer size, flushing, discarding modified buffers, blocking at
  * the maximum) on device memory, plus what the pool adds: buffers allocated
- * at activation and never per frame (counted at the XRT boundary), video
- * meta and alignment (strides and plane offsets), and configs it refuses.
+ * at activation and never per frame (counted at the XRT boundary), a pooled
+ * GstVvasMeta, video meta and alignment (strides and plane offsets), configs
+ * it refuses, and its own free list shared by many threads: every buffer
+ * object freed at deactivation, however releases and deactivation race.
  */
 
 #include "gst_test_common.h"
@@ -569,6 +571,36 @@ GST_START_TEST (test_dontwait_at_max)
 
 GST_END_TEST;
 
+GST_START_TEST (test_flush_wakes_every_waiter)
+{
+  GstBufferPool *pool = make_pool (0, 1);
+  BlockedAcquire b[3];
+  GThread *threads[3];
+  GstBuffer *buf;
+  guint i;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  for (i = 0; i < G_N_ELEMENTS (b); i++)
+    threads[i] = start_blocked_acquire (&b[i], pool);
+
+  /* All of them, not just one. */
+  gst_buffer_pool_set_flushing (pool, TRUE);
+  for (i = 0; i < G_N_ELEMENTS (b); i++) {
+    g_thread_join (threads[i]);
+    fail_unless_equals_int (b[i].ret, GST_FLOW_FLUSHING);
+    fail_unless (b[i].buf == NULL);
+  }
+  gst_buffer_pool_set_flushing (pool, FALSE);
+
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_min_buffers_allocated_at_activation)
 {
   GstBufferPool *pool = make_pool (3, 5);
@@ -622,6 +654,127 @@ GST_START_TEST (test_max_zero_is_unlimited)
     gst_buffer_unref (bufs[i]);
   fail_unless (gst_buffer_pool_set_active (pool, FALSE));
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 20);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_beyond_min_kept_up_to_max)
+{
+  GstBufferPool *pool = make_pool (1, 4);
+  GstBufferPoolAcquireParams params = {
+    .flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT
+  };
+  GstBuffer *bufs[4], *again[4], *buf = NULL;
+  guint i, j;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 1);
+  for (i = 0; i < 4; i++)
+    bufs[i] = acquire (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 4);
+  for (i = 0; i < 4; i++)
+    gst_buffer_unref (bufs[i]);
+  /* The three allocated above the minimum are kept, not freed. */
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 0);
+
+  /* The same four come back, the last released first; no new one. */
+  for (i = 0; i < 4; i++) {
+    again[i] = acquire (pool);
+    fail_unless (again[i] == bufs[3 - i]);
+  }
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 4);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+          &params), GST_FLOW_EOS);
+  for (i = 0; i < 4; i++)
+    for (j = 0; j < i; j++)
+      fail_if (again[i] == again[j]);
+
+  for (i = 0; i < 4; i++)
+    gst_buffer_unref (again[i]);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 4);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+static guint
+count_vvas_metas (GstBuffer * buf)
+{
+  gpointer state = NULL;
+  guint n = 0;
+
+  while (gst_buffer_iterate_meta_filtered (buf, &state, GST_VVAS_META_API_TYPE))
+    n++;
+  return n;
+}
+
+#define assert_vvas_meta_times(meta, p, d, dur) G_STMT_START {          \
+  fail_unless_equals_uint64 ((meta)->metadata.pts, (p));                \
+  fail_unless_equals_uint64 ((meta)->metadata.dts, (d));                \
+  fail_unless_equals_uint64 ((meta)->metadata.duration, (dur));         \
+} G_STMT_END
+
+GST_START_TEST (test_pooled_vvas_meta)
+{
+  GstBufferPool *pool = make_pool_full (alloc, SMALL_CAPS, 0, 1, 1, OPT_META,
+      0, 0, 0);
+  GstBuffer *buf, *pooled, *src;
+  GstVvasMeta *meta, *pooled_meta;
+  VvasMetadata md = { 7 * GST_SECOND, 6 * GST_SECOND, GST_SECOND / 25 };
+  guint cycle;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  pooled = acquire (pool);
+  pooled_meta = gst_buffer_get_vvas_meta (pooled);
+  fail_unless (pooled_meta != NULL, "a pool buffer without GstVvasMeta");
+  fail_unless (GST_META_FLAG_IS_SET (pooled_meta, GST_META_FLAG_POOLED));
+  fail_unless_equals_int (count_vvas_metas (pooled), 1);
+  assert_vvas_meta_times (pooled_meta, GST_CLOCK_TIME_NONE,
+      GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE);
+  gst_buffer_unref (pooled);
+
+  /* A source of metadata copies, as an element's copy_metadata uses. */
+  src = gst_buffer_new ();
+  gst_buffer_add_vvas_meta (src, &md);
+
+  for (cycle = 0; cycle < 5; cycle++) {
+    GstClockTime pts = cycle * GST_SECOND;
+
+    buf = acquire (pool);
+    fail_unless (buf == pooled);
+    meta = gst_buffer_get_vvas_meta (buf);
+    /* The same meta, one of it, its times reset by the last release. */
+    fail_unless (meta == pooled_meta);
+    fail_unless_equals_int (count_vvas_metas (buf), 1);
+    fail_unless (GST_META_FLAG_IS_SET (meta, GST_META_FLAG_POOLED));
+    fail_unless (!GST_BUFFER_PTS_IS_VALID (buf));
+    assert_vvas_meta_times (meta, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE,
+        GST_CLOCK_TIME_NONE);
+
+    if (cycle % 2 == 0) {
+      /* As vvasupload does: the buffer's times written into its meta. */
+      GST_BUFFER_PTS (buf) = pts;
+      GST_BUFFER_DTS (buf) = pts;
+      GST_BUFFER_DURATION (buf) = GST_SECOND;
+      fail_unless (gst_vvas_buffer_write_metadata (buf));
+      assert_vvas_meta_times (meta, pts, pts, GST_SECOND);
+    } else {
+      /* As a copy of metadata does: the meta's transform. */
+      fail_unless (gst_buffer_copy_into (buf, src, GST_BUFFER_COPY_META, 0,
+              -1));
+      assert_vvas_meta_times (meta, md.pts, md.dts, md.duration);
+    }
+    fail_unless (gst_buffer_get_vvas_meta (buf) == meta);
+    fail_unless_equals_int (count_vvas_metas (buf), 1);
+    gst_buffer_unref (buf);
+  }
+  gst_buffer_unref (src);
+
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 1);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
   gst_object_unref (pool);
 }
 
@@ -979,6 +1132,188 @@ GST_START_TEST (test_activation_failure_and_retry)
 
 GST_END_TEST;
 
+/* Slower under valgrind: fewer rounds there. */
+static guint
+rounds (guint n)
+{
+  return g_getenv ("VVAS_UNDER_VALGRIND") ? MAX (n / 10, 1) : n;
+}
+
+#define STRESS_THREADS 8
+#define STRESS_HOLD 4
+
+typedef struct
+{
+  GstBufferPool *pool;
+  guint hold;                   /* buffers held at most at once */
+  gint *stop;
+  guint64 cycles;
+  GstFlowReturn ret;
+} StressWorker;
+
+static gpointer
+stress_worker (gpointer data)
+{
+  StressWorker *w = data;
+  GstBuffer *bufs[STRESS_HOLD];
+  guint i, n;
+
+  w->ret = GST_FLOW_OK;
+  /* A few cycles at least, however late the thread starts (valgrind). */
+  while (w->cycles < 100 || !g_atomic_int_get (w->stop)) {
+    /* 1, 2, ... hold buffers at once, back in either order. */
+    n = 1 + w->cycles % w->hold;
+    for (i = 0; i < n; i++) {
+      w->ret = gst_buffer_pool_acquire_buffer (w->pool, &bufs[i], NULL);
+      if (w->ret != GST_FLOW_OK)
+        break;
+      GST_BUFFER_PTS (bufs[i]) = w->cycles;
+    }
+    n = i;
+    for (i = 0; i < n; i++)
+      gst_buffer_unref (bufs[w->cycles % 2 ? i : n - 1 - i]);
+    if (w->ret != GST_FLOW_OK)
+      break;
+    w->cycles++;
+  }
+  return NULL;
+}
+
+/*
+ * Eight threads share one pool: without a maximum, each holds up to four
+ * buffers at a time (up to 32 out, more than GstBufferPool's queue starts
+ * with); with a maximum of 4, one each, so most of them wait most of the
+ * time. Afterwards the pool deactivates, having freed every buffer object
+ * it allocated and allocated no more than were ever out at once.
+ */
+GST_START_TEST (test_shared_pool_threads)
+{
+  gboolean limited = (__i__ == 1);
+  guint hold = limited ? 1 : STRESS_HOLD;
+  guint most = limited ? 4 : STRESS_THREADS * STRESS_HOLD;
+  GstBufferPool *pool = make_pool (2, limited ? 4 : 0);
+  StressWorker workers[STRESS_THREADS];
+  GThread *threads[STRESS_THREADS];
+  guint64 total = 0, allocs;
+  gint stop = 0;
+  guint i;
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  for (i = 0; i < STRESS_THREADS; i++) {
+    memset (&workers[i], 0, sizeof (workers[i]));
+    workers[i].pool = pool;
+    workers[i].hold = hold;
+    workers[i].stop = &stop;
+    threads[i] = g_thread_new ("stress", stress_worker, &workers[i]);
+  }
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  g_atomic_int_set (&stop, 1);
+  for (i = 0; i < STRESS_THREADS; i++) {
+    g_thread_join (threads[i]);
+    fail_unless_equals_int (workers[i].ret, GST_FLOW_OK);
+    fail_unless (workers[i].cycles >= 100);
+    total += workers[i].cycles;
+  }
+  GST_INFO ("%" G_GUINT64_FORMAT " cycles in 300 ms", total);
+
+  allocs = xrt_count_get (XRT_CALL_BO_ALLOC);
+  fail_unless (allocs >= 2);
+  fail_unless (allocs <= most, "%" G_GUINT64_FORMAT " buffers for at most "
+      "%u out at once", allocs, most);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 0);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE),
+      "the pool lost track of a buffer");
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), allocs);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstBufferPool *pool;
+  GstBuffer *bufs[4];
+  gint go;
+  guint64 acquired;
+} Race;
+
+static void
+wait_for_go (Race * r)
+{
+  while (!g_atomic_int_get (&r->go))
+    g_thread_yield ();
+}
+
+static gpointer
+race_release (gpointer data)
+{
+  Race *r = data;
+  guint i;
+
+  wait_for_go (r);
+  for (i = 0; i < G_N_ELEMENTS (r->bufs); i++)
+    gst_buffer_unref (r->bufs[i]);
+  return NULL;
+}
+
+static gpointer
+race_acquire (gpointer data)
+{
+  Race *r = data;
+  GstBuffer *buf;
+
+  wait_for_go (r);
+  /* Until the deactivation reaches it. */
+  while (gst_buffer_pool_acquire_buffer (r->pool, &buf, NULL) == GST_FLOW_OK) {
+    r->acquired++;
+    gst_buffer_unref (buf);
+  }
+  return NULL;
+}
+
+/*
+ * Buffers come back, and another thread acquires and releases, while the
+ * pool is deactivated: whichever comes last frees everything, every time,
+ * and the pool can be activated again.
+ */
+GST_START_TEST (test_release_races_deactivation)
+{
+  GstBufferPool *pool = make_pool (1, 0);
+  guint round, i, n = rounds (200);
+  guint64 acquired = 0;
+  Race r;
+
+  for (round = 0; round < n; round++) {
+    GThread *releaser, *acquirer;
+
+    memset (&r, 0, sizeof (r));
+    r.pool = pool;
+    fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+    for (i = 0; i < G_N_ELEMENTS (r.bufs); i++)
+      r.bufs[i] = acquire (pool);
+    releaser = g_thread_new ("release", race_release, &r);
+    acquirer = g_thread_new ("acquire", race_acquire, &r);
+    g_atomic_int_set (&r.go, 1);
+    if (round % 2)
+      g_thread_yield ();
+    fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+    g_thread_join (releaser);
+    g_thread_join (acquirer);
+    acquired += r.acquired;
+
+    fail_if (gst_buffer_pool_is_active (pool));
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE),
+        xrt_count_get (XRT_CALL_BO_ALLOC));
+  }
+  GST_INFO ("%u rounds, %" G_GUINT64_FORMAT " buffers acquired by the "
+      "racing thread", n, acquired);
+  gst_object_unref (pool);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE),
+      xrt_count_get (XRT_CALL_BO_ALLOC));
+}
+
+GST_END_TEST;
+
 static void
 weak_notify (gpointer data, GObject * where_the_object_was)
 {
@@ -1047,10 +1382,13 @@ vvas_buffer_pool_suite (void)
   tcase_add_test (tc, test_blocked_acquire_unblocks_on_deactivate);
   tcase_add_test (tc, test_blocked_acquire_unblocks_on_flush_and_release);
   tcase_add_test (tc, test_dontwait_at_max);
+  tcase_add_test (tc, test_flush_wakes_every_waiter);
 
   /* What the VVAS pool adds. */
   tcase_add_test (vvas, test_min_buffers_allocated_at_activation);
   tcase_add_test (vvas, test_max_zero_is_unlimited);
+  tcase_add_test (vvas, test_beyond_min_kept_up_to_max);
+  tcase_add_test (vvas, test_pooled_vvas_meta);
   tcase_add_test (vvas, test_steady_state_allocates_nothing);
   tcase_add_loop_test (vvas, test_video_meta_layout, 0, G_N_ELEMENTS (layouts));
   tcase_add_test (vvas, test_memory_alignment_does_not_widen_strides);
@@ -1059,6 +1397,8 @@ vvas_buffer_pool_suite (void)
   tcase_add_test (vvas, test_options);
   tcase_add_test (vvas, test_activation_failure_and_retry);
   tcase_add_test (vvas, test_buffer_outlives_pool);
+  tcase_add_loop_test (vvas, test_shared_pool_threads, 0, 2);
+  tcase_add_test (vvas, test_release_races_deactivation);
   return s;
 }
 

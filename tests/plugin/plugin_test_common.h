@@ -266,4 +266,24 @@ assert_caps_feature (GstCaps * caps, gboolean vvas)
           GST_CAPS_FEATURE_MEMORY_VVAS), vvas);
 }
 
+/*
+ * The GstVvasMetas of @buf, all given by its pool when it allocated the
+ * buffer (pooled); -1 if one was added later (per frame).
+ */
+static inline gint
+count_pooled_vvas_metas (GstBuffer * buf)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+  gint n = 0;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_VVAS_META_API_TYPE))) {
+    if (!GST_META_FLAG_IS_SET (meta, GST_META_FLAG_POOLED))
+      return -1;
+    n++;
+  }
+  return n;
+}
+
 #endif /* __VVAS_PLUGIN_TEST_COMMON_H__ */

@@ -828,6 +828,16 @@ assert_timing (GstBuffer * buf, GstClockTime pts, GstClockTime dts,
   }
 }
 
+/*
+ * Asserts that @buf has exactly one GstVvasMeta, one its pool gave it when
+ * it allocated the buffer (pooled): none was added for this frame.
+ */
+static void
+assert_one_pooled_vvas_meta (GstBuffer * buf)
+{
+  fail_unless_equals_int (count_pooled_vvas_metas (buf), 1);
+}
+
 GST_START_TEST (test_upload_timestamps_and_meta)
 {
   GstHarness *h = upload_harness (0, 0, FALSE);
@@ -848,6 +858,7 @@ GST_START_TEST (test_upload_timestamps_and_meta)
   out = push_pull (h, in);
   fail_if (out == in);
   assert_timing (out, GST_SECOND, 900 * GST_MSECOND, 40 * GST_MSECOND, TRUE);
+  assert_one_pooled_vvas_meta (out);
   gst_buffer_unref (out);
 
   /* Passed through. */
@@ -857,6 +868,7 @@ GST_START_TEST (test_upload_timestamps_and_meta)
   fail_unless (out == in);
   assert_timing (out, 2 * GST_SECOND, GST_CLOCK_TIME_NONE,
       40 * GST_MSECOND, TRUE);
+  assert_one_pooled_vvas_meta (out);
   gst_buffer_unref (out);
 
   /* Passed through while upstream still holds it (a tee, say), with a
@@ -1144,6 +1156,7 @@ GST_START_TEST (test_download_timestamps_and_meta)
   out = push_pull (h, in);
   assert_system_memory (out);
   assert_timing (out, md.pts, md.dts, md.duration, FALSE);
+  assert_one_pooled_vvas_meta (out);
   gst_buffer_unref (out);
 
   /* Passed: the same buffer, the same meta. */
@@ -1194,6 +1207,9 @@ GST_START_TEST (test_both_timestamps_and_meta)
     out = push_pull (h, in);
     check_frame (out, &info, i);
     fail_unless_equals_uint64 (GST_BUFFER_OFFSET (out), i);
+    /* From vvasdownload's system-memory pool or vvasupload's VVAS pool,
+     * frame after frame: the pool's own meta each time. */
+    assert_one_pooled_vvas_meta (out);
     if (force_copy) {
       assert_system_memory (out);
       assert_timing (out, pts, pts, 40 * GST_MSECOND, FALSE);

@@ -5,10 +5,11 @@
 
 /*
  * Whole pipelines: frames after vvasupload ! vvasdownload are byte-identical
- * to frames without them; a steady-state pipeline allocates nothing per
- * frame; two pipelines share one application-provided device context;
- * pipelines that cannot work end with an ERROR message, not a hang or a
- * crash; and gst-launch-1.0 / gst-inspect-1.0 behave, XRT or no XRT.
+ * to frames without them, and carry the GstVvasMeta their pool gave them;
+ * a steady-state pipeline allocates nothing per frame; two pipelines share
+ * one application-provided device context; pipelines that cannot work end
+ * with an ERROR message, not a hang or a crash; and gst-launch-1.0 /
+ * gst-inspect-1.0 behave, XRT or no XRT.
  */
 
 #include "plugin_test_common.h"
@@ -40,6 +41,7 @@ typedef struct
 {
   GPtrArray *checksums;         /* one per frame */
   guint vvas_frames;            /* frames that reached the sink in VVAS */
+  guint pooled_meta_frames;     /* with one GstVvasMeta, from their pool */
   GstVvasContext *context;      /* their memories' context, if all the same */
   gboolean mixed_contexts;
 } Frames;
@@ -69,6 +71,8 @@ on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
   fail_unless (gst_video_info_from_caps (&info, caps));
   gst_caps_unref (caps);
   g_ptr_array_add (f->checksums, frame_checksum (buf, &info));
+  if (count_pooled_vvas_metas (buf) == 1)
+    f->pooled_meta_frames++;
   if (gst_is_vvas_memory (mem)) {
     GstVvasContext *c = gst_vvas_allocator_get_context (mem->allocator);
 
@@ -220,6 +224,10 @@ GST_START_TEST (test_frames_identical)
     fail_unless_equals_int (vvas_frames.vvas_frames, N_FRAMES);
   }
   fail_unless_equals_int (ref_frames.vvas_frames, 0);
+  /* Device or system memory, each frame carries the one GstVvasMeta its
+   * pool gave its buffer: none is allocated per frame. */
+  fail_unless_equals_int (vvas_frames.pooled_meta_frames, N_FRAMES);
+  fail_unless_equals_int (ref_frames.pooled_meta_frames, 0);
 
   gst_object_unref (vvas);
   gst_object_unref (ref);
