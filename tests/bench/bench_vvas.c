@@ -982,6 +982,79 @@ section_pool (void)
 /* ------------------------------------------------------------------------ */
 /* Section: contention                                                      */
 
+/*
+ * The floor of any pool shared by threads: a GstBufferPool whose acquire
+ * hands each thread the same buffer of its own and whose release does
+ * nothing. What is left is gst_buffer_pool_acquire_buffer() and
+ * gst_buffer_pool_release_buffer() themselves (their atomic operations on
+ * the pool's counters and reference count), which no subclass can avoid.
+ */
+typedef struct
+{
+  GstBufferPool parent;
+} FloorPool;
+
+typedef struct
+{
+  GstBufferPoolClass parent_class;
+} FloorPoolClass;
+
+static GType floor_pool_get_type (void);
+G_DEFINE_TYPE (FloorPool, floor_pool, GST_TYPE_BUFFER_POOL);
+
+static __thread GstBuffer *floor_buffer;
+
+static GstFlowReturn
+floor_pool_acquire (GstBufferPool * pool, GstBuffer ** buffer,
+    GstBufferPoolAcquireParams * params)
+{
+  if (!floor_buffer)
+    floor_buffer = gst_buffer_new ();
+  *buffer = floor_buffer;
+  return GST_FLOW_OK;
+}
+
+static void
+floor_pool_nothing (GstBufferPool * pool, GstBuffer * buffer)
+{
+}
+
+static void
+floor_pool_class_init (FloorPoolClass * klass)
+{
+  GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
+
+  pool_class->acquire_buffer = floor_pool_acquire;
+  pool_class->reset_buffer = floor_pool_nothing;
+  pool_class->release_buffer = floor_pool_nothing;
+}
+
+static void
+floor_pool_init (FloorPool * self)
+{
+}
+
+/* Frees the calling thread's buffer of the floor pool (it is released). */
+static void
+floor_pool_thread_done (void)
+{
+  gst_clear_buffer (&floor_buffer);
+}
+
+static GstBufferPool *
+make_floor_pool (void)
+{
+  GstBufferPool *pool = g_object_new (floor_pool_get_type (), NULL);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+
+  gst_object_ref_sink (pool);
+  gst_buffer_pool_config_set_params (config, NULL, 0, 0, 0);
+  if (!gst_buffer_pool_set_config (pool, config) ||
+      !gst_buffer_pool_set_active (pool, TRUE))
+    die ("cannot start the floor pool");
+  return pool;
+}
+
 typedef struct
 {
   GstBufferPool *pool;          /* or NULL: map @mem */
@@ -1022,6 +1095,7 @@ worker_main (void *data)
   }
   w->ops = n;
   w->end_ns = now_ns ();
+  floor_pool_thread_done ();
   return NULL;
 }
 
@@ -1064,6 +1138,7 @@ typedef enum
   KIND_POOL,
   KIND_MAP_SHARED,
   KIND_MAP_PRIVATE,
+  KIND_POOL_FLOOR,
   N_KINDS
 } ContentionKind;
 
@@ -1071,11 +1146,14 @@ static void
 section_contention (void)
 {
   static const gchar *kind_section[N_KINDS] = { "contention-pool",
-    "contention-map-shared", "contention-map-per-thread"
+    "contention-map-shared", "contention-map-per-thread",
+    "contention-pool-floor"
   };
   static const gchar *kind_figure[N_KINDS] = {
-    "acquire+release", "map+unmap READ", "map+unmap READ"
+    "acquire+release", "map+unmap READ", "map+unmap READ",
+    "acquire+release (GstBufferPool with empty vfuncs)"
   };
+  GstBufferPool *floor = make_floor_pool ();
   GstMemory *vshared[MAX_THREADS], *sshared[MAX_THREADS];
   GstMemory *vprivate[MAX_THREADS], *sprivate[MAX_THREADS];
   gdouble *va[N_KINDS][N_THREAD_COUNTS], *vb[N_KINDS][N_THREAD_COUNTS];
@@ -1083,8 +1161,9 @@ section_contention (void)
   guint64 bo0;
   gint r;
 
-  g_print ("contention: %u thread counts x 3 kinds x %u rounds of %d ms, "
-      "VVAS vs baseline...\n", (guint) N_THREAD_COUNTS, nr, opt_thread_ms);
+  g_print ("contention: %u thread counts x %u kinds x %u rounds of %d ms, "
+      "VVAS vs baseline...\n", (guint) N_THREAD_COUNTS, (guint) N_KINDS, nr,
+      opt_thread_ms);
   ensure_pools ();
   vshared[0] = gst_allocator_alloc (vvas_allocator, info_1080p.size, NULL);
   sshared[0] = gst_allocator_alloc (sys_allocator, info_1080p.size, NULL);
@@ -1113,6 +1192,10 @@ section_contention (void)
             va[k][t][r] = run_threads (vvas_pool, NULL, n);
             vb[k][t][r] = run_threads (video_pool, NULL, n);
             break;
+          case KIND_POOL_FLOOR:
+            va[k][t][r] = run_threads (floor, NULL, n);
+            vb[k][t][r] = 0;    /* no baseline */
+            break;
           case KIND_MAP_SHARED:
             va[k][t][r] = run_threads (NULL, vshared, n);
             vb[k][t][r] = run_threads (NULL, sshared, n);
@@ -1135,17 +1218,23 @@ section_contention (void)
       figure = g_strdup_printf ("%s %u thread%s", kind_figure[k],
           thread_counts[t], thread_counts[t] > 1 ? "s" : "");
       add_row (kind_section[k], figure, thread_counts[t], "ops/s", va[k][t],
-          nr, vb[k][t], nr, NULL, 0, TARGET_NONE, 0);
+          nr, k == KIND_POOL_FLOOR ? NULL : vb[k][t], nr, NULL, 0,
+          TARGET_NONE, 0);
       g_free (figure);
     }
     /* Scaling: the 8-thread total over the 1-thread total, round by round. */
     for (i = 0; i < nr; i++) {
       sa[i] = va[k][N_THREAD_COUNTS - 1][i] / va[k][0][i];
-      sb[i] = vb[k][N_THREAD_COUNTS - 1][i] / vb[k][0][i];
+      sb[i] = k == KIND_POOL_FLOOR ? 0 :
+          vb[k][N_THREAD_COUNTS - 1][i] / vb[k][0][i];
     }
     figure = g_strdup_printf ("%s 8 threads / 1 thread", kind_figure[k]);
-    add_row (kind_section[k], figure, 0, "x", sa, nr, sb, nr, NULL, 0,
-        TARGET_VVAS_AT_LEAST, 0.8);
+    if (k == KIND_POOL_FLOOR)
+      add_row (kind_section[k], figure, 0, "x", sa, nr, NULL, 0, NULL, 0,
+          TARGET_NONE, 0);
+    else
+      add_row (kind_section[k], figure, 0, "x", sa, nr, sb, nr, NULL, 0,
+          TARGET_VVAS_AT_LEAST, 0.8);
     g_free (figure);
     g_free (sa);
     g_free (sb);
@@ -1155,6 +1244,8 @@ section_contention (void)
     }
   }
 
+  gst_buffer_pool_set_active (floor, FALSE);
+  gst_object_unref (floor);
   gst_memory_unref (vshared[0]);
   gst_memory_unref (sshared[0]);
   for (i = 0; i < MAX_THREADS; i++) {

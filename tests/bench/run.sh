@@ -96,7 +96,8 @@ export MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
 # The plot: total operations per second against threads for the three
 # contention figures, and the pipelines' frames per second.
 CSV=$OUT/bench.csv
-for s in contention-pool contention-map-shared contention-map-per-thread; do
+for s in contention-pool contention-map-shared contention-map-per-thread \
+    contention-pool-floor; do
   awk -F, -v s="$s" '$1 == s && $3 > 0 {
     print $3, $5, $6, $7, $10, $11, $12 }' "$CSV" > "$OUT/$s.dat"
 done
@@ -131,7 +132,8 @@ set yrange [0:*]
 
 set title "buffer pool acquire+release, one shared pool"
 plot "$OUT/contention-pool.dat" using (\$1*0.97):(\$2/1e6):(\$3/1e6):(\$4/1e6) with yerrorlines lw 2 pt 7 title "GstVvasBufferPool", \
-     "" using (\$1*1.03):(\$5/1e6):(\$6/1e6):(\$7/1e6) with yerrorlines lw 2 pt 5 title "GstVideoBufferPool (system memory)"
+     "" using (\$1*1.03):(\$5/1e6):(\$6/1e6):(\$7/1e6) with yerrorlines lw 2 pt 5 title "GstVideoBufferPool (system memory)", \
+     "$OUT/contention-pool-floor.dat" using 1:(\$2/1e6):(\$3/1e6):(\$4/1e6) with yerrorlines lw 1 dt 2 pt 1 title "floor: GstBufferPool with empty vfuncs"
 
 set title "map+unmap READ, one shared memory"
 plot "$OUT/contention-map-shared.dat" using (\$1*0.97):(\$2/1e6):(\$3/1e6):(\$4/1e6) with yerrorlines lw 2 pt 7 title "VVAS memory", \
