@@ -230,7 +230,7 @@ gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info, gsize maxsize)
     }
     if (vvas_memory_begin_device_access (mem->vmem, flags) != VVAS_RET_SUCCESS) {
       GST_ERROR_OBJECT (memory->allocator, "memory %p: transfer to the "
-          "device failed, or a host writer still holds a map", memory);
+          "device failed", memory);
       return NULL;
     }
     return (gpointer) (guintptr) (mem->paddr + mem->block_offset);
