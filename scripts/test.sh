@@ -1,9 +1,10 @@
 #!/bin/sh
 # On a fresh Debian 12 machine (as root): installs what the project needs,
 # builds it, and runs the whole test suite through meson test, four ways:
-# plain; under valgrind; the core and GStreamer-library tests built with
-# AddressSanitizer and UndefinedBehaviorSanitizer; and the same built with
-# ThreadSanitizer.
+# plain (every suite, the Python one, gi, included); under valgrind (the
+# test setup leaves out the gi and install suites); the core and
+# GStreamer-library tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer; and the same built with ThreadSanitizer.
 # Ends with one line "N passed, N failed" (", N skipped" when some were),
 # summed over the runs.
 set -eu

@@ -554,7 +554,7 @@ gst_vvas_buffer_pool_new (GstAllocator * allocator)
 
 /**
  * gst_vvas_buffer_pool_get_allocator:
- * @pool: a #GstVvasBufferPool
+ * @pool: (type GstVvas.BufferPool): a #GstVvasBufferPool
  *
  * Returns: (transfer none) (nullable): the allocator of its buffers: the
  *   configured one, or the one it was made with

@@ -82,7 +82,7 @@ gst_vvas_context_init (GstVvasContext * self)
  * @dev_idx: device index, or -1 for a host-only context
  * @xclbin_location: (nullable): xclbin to load; NULL adopts the xclbin
  *   already loaded on the device (and must be NULL for a host-only context)
- * @error: (optional): where a failure is described
+ * @error: return location for a #GError describing a failure, or %NULL
  *
  * Opens a device and loads its xclbin, as vvas_context_create() does. Fails,
  * never aborts, when XRT cannot run or the device cannot open; the error
@@ -136,8 +136,10 @@ gst_vvas_context_new (gint dev_idx, const gchar * xclbin_location,
 }
 
 /**
- * gst_vvas_context_get_vvas_context:
+ * gst_vvas_context_get_vvas_context: (skip)
  * @context: a #GstVvasContext
+ *
+ * Not available to language bindings: #VvasContext is a core type.
  *
  * Returns: (transfer none): the core context, valid as long as @context
  *
@@ -249,7 +251,8 @@ gst_context_new_vvas_context (GstVvasContext * vvas_context)
 /**
  * gst_context_get_vvas_context:
  * @context: a #GstContext
- * @vvas_context: (out) (transfer full): the #GstVvasContext it carries
+ * @vvas_context: (out) (transfer full) (nullable): the #GstVvasContext it
+ *   carries
  *
  * Returns: %TRUE if @context is of type %GST_VVAS_CONTEXT_TYPE and carries
  *   a #GstVvasContext
@@ -278,8 +281,8 @@ gst_context_get_vvas_context (GstContext * context,
  * @element: the element whose set_context vfunc was called
  * @context: (nullable): the context given to it
  * @dev_idx: the element's device, or -1 for any
- * @vvas_context: (inout) (transfer full): the element's context, replaced
- *   when @context carries one for the right device
+ * @vvas_context: (inout) (transfer full) (nullable): the element's context,
+ *   replaced when @context carries one for the right device
  *
  * Helper for an element's #GstElementClass.set_context.
  *
@@ -417,8 +420,9 @@ keeps_xclbin (GstElement * element, GstVvasContext ** vvas_context,
  * @element: the element needing a device
  * @dev_idx: its device index
  * @xclbin_location: (nullable): xclbin to load if a context has to be made
- * @vvas_context: (inout) (transfer full): the element's context
- * @error: (optional): where a failure to open the device is described
+ * @vvas_context: (inout) (transfer full) (nullable): the element's context
+ * @error: return location for a #GError describing a failure to open the
+ *   device, or %NULL
  *
  * Finds the device context an element should use, in GStreamer's usual
  * order: the one it has; one a downstream, then an upstream, peer has; one

@@ -73,8 +73,13 @@ GstVvasContext * gst_vvas_context_new (gint dev_idx,
                                        const gchar * xclbin_location,
                                        GError ** error);
 
+/* Hidden from the GObject introspection scanner, which could not use it (it
+ * returns a core type) and stops at its name: stripped of the "gst_vvas"
+ * symbol prefix, it is gst_context_get_vvas_context() stripped of "gst". */
+#ifndef __GI_SCANNER__
 GST_VVAS_API
 VvasContext *    gst_vvas_context_get_vvas_context (GstVvasContext * context);
+#endif
 
 GST_VVAS_API
 gint             gst_vvas_context_get_device_index (GstVvasContext * context);

@@ -359,7 +359,7 @@ gst_vvas_allocator_init (GstVvasAllocator * self)
 }
 
 /**
- * gst_vvas_allocator_new:
+ * gst_vvas_allocator_new: (skip)
  * @context: the device context
  * @mem_bank: memory bank to allocate on (checked against the xclbin)
  * @alloc_type: %VVAS_ALLOC_TYPE_CMA (device memory) or
@@ -369,6 +369,9 @@ gst_vvas_allocator_init (GstVvasAllocator * self)
  * @context alive; every memory it allocates keeps it alive in turn. The
  * first device-memory allocator created in the process is registered as
  * %GST_VVAS_ALLOCATOR_NAME unless one was registered already.
+ *
+ * Language bindings, which cannot pass a #VvasAllocationType, use
+ * gst_vvas_allocator_new_for_bank().
  *
  * Returns: (transfer full) (nullable): a new allocator, or %NULL when the
  *   bank is not a usable bank of the context's xclbin
@@ -413,11 +416,55 @@ gst_vvas_allocator_new (GstVvasContext * context, guint8 mem_bank,
 }
 
 /**
+ * gst_vvas_allocator_new_for_bank:
+ * @context: the device context
+ * @mem_bank: memory bank to allocate on (checked against the xclbin)
+ * @error: return location for a #GError describing a failure, or %NULL
+ *
+ * Creates an allocator of device memory on bank @mem_bank of @context's
+ * device: gst_vvas_allocator_new() with %VVAS_ALLOC_TYPE_CMA, for language
+ * bindings, which cannot pass a #VvasAllocationType, and for callers that
+ * want the reason of a failure.
+ *
+ * Returns: (transfer full) (nullable): a new allocator, or %NULL with
+ *   @error set (naming the usable banks) when @mem_bank is not a usable bank
+ *   of the context's xclbin, or @context is a host-only context
+ *
+ * Since: 1.0
+ */
+GstAllocator *
+gst_vvas_allocator_new_for_bank (GstVvasContext * context, guint8 mem_bank,
+    GError ** error)
+{
+  GstAllocator *allocator;
+
+  g_return_val_if_fail (GST_IS_VVAS_CONTEXT (context), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (gst_vvas_context_get_device_index (context) < 0) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "Device memory needs a device context; this one is host only "
+        "(device index -1)");
+    return NULL;
+  }
+  allocator = gst_vvas_allocator_new (context, mem_bank, VVAS_ALLOC_TYPE_CMA);
+  if (!allocator) {
+    gchar *banks = gst_vvas_context_describe_usable_banks (context);
+
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "Memory bank %u is not a usable bank of device %d; usable banks: %s",
+        mem_bank, gst_vvas_context_get_device_index (context), banks);
+    g_free (banks);
+  }
+  return allocator;
+}
+
+/**
  * gst_vvas_allocator_new_for_device:
  * @dev_idx: device index
  * @xclbin_location: (nullable): xclbin to load (NULL: the one loaded)
  * @mem_bank: memory bank
- * @error: (optional): where a failure is described
+ * @error: return location for a #GError describing a failure, or %NULL
  *
  * Opens a device context of its own and creates a device-memory allocator
  * on it. Elements in a pipeline should share a context instead (see
@@ -440,22 +487,14 @@ gst_vvas_allocator_new_for_device (gint dev_idx,
   context = gst_vvas_context_new (dev_idx, xclbin_location, error);
   if (!context)
     return NULL;
-  allocator = gst_vvas_allocator_new (context, mem_bank, VVAS_ALLOC_TYPE_CMA);
-  if (!allocator) {
-    gchar *banks = gst_vvas_context_describe_usable_banks (context);
-
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "Memory bank %u is not a usable bank of device %d; usable banks: %s",
-        mem_bank, dev_idx, banks);
-    g_free (banks);
-  }
+  allocator = gst_vvas_allocator_new_for_bank (context, mem_bank, error);
   gst_object_unref (context);
   return allocator;
 }
 
 /**
  * gst_vvas_allocator_register_default:
- * @allocator: (transfer none): a #GstVvasAllocator
+ * @allocator: (type GstVvas.Allocator) (transfer none): a #GstVvasAllocator
  *
  * Registers @allocator as %GST_VVAS_ALLOCATOR_NAME, replacing the one
  * registered before.
@@ -473,7 +512,7 @@ gst_vvas_allocator_register_default (GstAllocator * allocator)
 
 /**
  * gst_vvas_allocator_get_context:
- * @allocator: a #GstVvasAllocator
+ * @allocator: (type GstVvas.Allocator): a #GstVvasAllocator
  *
  * Returns: (transfer none): its device context
  *
@@ -489,7 +528,7 @@ gst_vvas_allocator_get_context (GstAllocator * allocator)
 
 /**
  * gst_vvas_allocator_get_mem_bank:
- * @allocator: a #GstVvasAllocator
+ * @allocator: (type GstVvas.Allocator): a #GstVvasAllocator
  *
  * Returns: its memory bank, or -1 for a host-memory allocator
  *
@@ -507,8 +546,11 @@ gst_vvas_allocator_get_mem_bank (GstAllocator * allocator)
 }
 
 /**
- * gst_vvas_allocator_get_alloc_type:
- * @allocator: a #GstVvasAllocator
+ * gst_vvas_allocator_get_alloc_type: (skip)
+ * @allocator: (type GstVvas.Allocator): a #GstVvasAllocator
+ *
+ * Not available to language bindings (#VvasAllocationType is a core type):
+ * gst_vvas_allocator_get_mem_bank() returns -1 for host memory.
  *
  * Returns: the allocation type of its memories
  *
@@ -525,7 +567,7 @@ gst_vvas_allocator_get_alloc_type (GstAllocator * allocator)
 
 /**
  * gst_vvas_allocator_set_fill_byte:
- * @allocator: a #GstVvasAllocator
+ * @allocator: (type GstVvas.Allocator): a #GstVvasAllocator
  * @fill_byte: 0 to 255 to fill every new memory with that byte, -1 for no
  *   fill (the default: contents undefined)
  *
@@ -560,8 +602,10 @@ gst_is_vvas_memory (GstMemory * mem)
 }
 
 /**
- * gst_vvas_memory_get_vvas_memory:
+ * gst_vvas_memory_get_vvas_memory: (skip)
  * @mem: a VVAS #GstMemory
+ *
+ * Not available to language bindings: #VvasMemory is a core type.
  *
  * Returns: (transfer none): the #VvasMemory behind @mem (shared with its
  *   parent for a share); valid as long as @mem
@@ -577,13 +621,14 @@ gst_vvas_memory_get_vvas_memory (GstMemory * mem)
 }
 
 /**
- * gst_vvas_memory_wrap:
+ * gst_vvas_memory_wrap: (skip)
  * @allocator: a #GstVvasAllocator
  * @vvas_mem: (transfer full): a #VvasMemory allocated from the allocator's
  *   device context
  *
  * Wraps a core memory as a #GstMemory of @allocator, which frees it when
- * the #GstMemory is freed.
+ * the #GstMemory is freed. Not available to language bindings: #VvasMemory
+ * is a core type.
  *
  * Returns: (transfer full) (nullable): the memory, or %NULL if @vvas_mem
  *   belongs to another context (it is then not taken)
@@ -684,10 +729,11 @@ gst_vvas_memory_get_bo (GstMemory * mem)
 }
 
 /**
- * gst_vvas_memory_get_pending_transfers:
+ * gst_vvas_memory_get_pending_transfers: (skip)
  * @mem: a VVAS #GstMemory
  *
- * The transfer state: which copy is newer.
+ * The transfer state: which copy is newer. Not available to language
+ * bindings: #VvasDataSyncFlags is a core type.
  *
  * Returns: %VVAS_DATA_SYNC_TO_DEVICE when the host copy is newer,
  *   %VVAS_DATA_SYNC_FROM_DEVICE when the device copy is, or
@@ -735,13 +781,14 @@ gst_vvas_memory_can_avoid_copy (GstMemory * mem, gint dev_idx, gint mem_bank)
 }
 
 /**
- * gst_vvas_memory_sync:
+ * gst_vvas_memory_sync: (skip)
  * @mem: a VVAS #GstMemory
  * @direction: %VVAS_DATA_SYNC_TO_DEVICE or %VVAS_DATA_SYNC_FROM_DEVICE
  *
  * Transfers the memory in @direction now, pending or not, for
  * applications that change one side behind GStreamer's back (a kernel run
- * outside any element, say). Elements use %GST_MAP_VVAS instead.
+ * outside any element, say). Elements use %GST_MAP_VVAS instead, and so do
+ * language bindings, which cannot pass a #VvasDataSyncFlags.
  *
  * Returns: %TRUE if the transfer was done (or @mem is host memory)
  *
@@ -767,7 +814,7 @@ gst_vvas_memory_sync (GstMemory * mem, VvasDataSyncFlags direction)
 /**
  * gst_vvas_memory_export_dmabuf:
  * @mem: a VVAS device #GstMemory
- * @error: (optional): where a failure is described
+ * @error: return location for a #GError describing a failure, or %NULL
  *
  * Exports the buffer object as a DMA-buf. Make the device copy current
  * first (a %GST_MAP_VVAS map) if the host wrote it. XRT's no-op device

@@ -51,9 +51,18 @@ G_BEGIN_DECLS
  * memory's bytes. Check gst_is_vvas_memory() first: other memories reuse the
  * bit.
  *
+ * Language bindings see it as an integer constant (GstVvas.MAP_VVAS), to be
+ * or-ed with the #GstMapFlags values.
+ *
  * Since: 1.0
  */
+/* The scanner types a constant by its cast, and PyGObject reads a constant
+ * of a flags type as 0: bindings get the plain integer, as GST_MAP_GL. */
+#ifdef __GI_SCANNER__
+#define GST_MAP_VVAS (GST_MAP_FLAG_LAST << 1)
+#else
 #define GST_MAP_VVAS ((GstMapFlags) (GST_MAP_FLAG_LAST << 1))
+#endif
 
 /**
  * GST_VVAS_MEMORY_FLAG_SHARED:
@@ -109,6 +118,11 @@ GST_VVAS_API
 GstAllocator *   gst_vvas_allocator_new (GstVvasContext * context,
                                          guint8 mem_bank,
                                          VvasAllocationType alloc_type);
+
+GST_VVAS_API
+GstAllocator *   gst_vvas_allocator_new_for_bank (GstVvasContext * context,
+                                                  guint8 mem_bank,
+                                                  GError ** error);
 
 GST_VVAS_API
 GstAllocator *   gst_vvas_allocator_new_for_device (gint dev_idx,

@@ -99,12 +99,14 @@ gst_vvas_meta_get_info (void)
 }
 
 /**
- * gst_buffer_add_vvas_meta:
+ * gst_buffer_add_vvas_meta: (skip)
  * @buffer: a writable #GstBuffer
  * @metadata: (nullable): the metadata to carry; NULL leaves every field
  *   %GST_CLOCK_TIME_NONE
  *
- * Adds a #GstVvasMeta to @buffer, or updates the one it has.
+ * Adds a #GstVvasMeta to @buffer, or updates the one it has. Language
+ * bindings, which cannot pass a #VvasMetadata, set the buffer's timestamps
+ * and call gst_vvas_buffer_write_metadata().
  *
  * Returns: (transfer none): the meta
  *
@@ -144,12 +146,42 @@ gst_buffer_get_vvas_meta (GstBuffer * buffer)
 }
 
 /**
- * gst_vvas_buffer_new_wrapped:
+ * gst_vvas_meta_get_times:
+ * @meta: a #GstVvasMeta
+ * @pts: (out) (optional): return location for the presentation timestamp
+ * @dts: (out) (optional): return location for the decoding timestamp
+ * @duration: (out) (optional): return location for the duration
+ *
+ * Reads the times of the #VvasMetadata the meta carries, each
+ * %GST_CLOCK_TIME_NONE when unset: for language bindings, which cannot read
+ * the @metadata field.
+ *
+ * Since: 1.0
+ */
+void
+gst_vvas_meta_get_times (GstVvasMeta * meta, GstClockTime * pts,
+    GstClockTime * dts, GstClockTime * duration)
+{
+  g_return_if_fail (meta != NULL);
+  g_return_if_fail (meta->meta.info != NULL
+      && meta->meta.info->api == GST_VVAS_META_API_TYPE);
+
+  if (pts)
+    *pts = meta->metadata.pts;
+  if (dts)
+    *dts = meta->metadata.dts;
+  if (duration)
+    *duration = meta->metadata.duration;
+}
+
+/**
+ * gst_vvas_buffer_new_wrapped: (skip)
  * @allocator: a #GstVvasAllocator of the memory's device context
  * @vvas_mem: (transfer full): a #VvasMemory
  *
  * Makes a buffer of one memory wrapping @vvas_mem, with its timestamps and
- * a #GstVvasMeta taken from the memory's metadata.
+ * a #GstVvasMeta taken from the memory's metadata. Not available to
+ * language bindings: #VvasMemory is a core type.
  *
  * Returns: (transfer full) (nullable): the buffer, or %NULL if @vvas_mem
  *   belongs to another context (it is then not taken)

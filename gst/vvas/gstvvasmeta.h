@@ -48,6 +48,12 @@ GST_VVAS_API
 GstVvasMeta *   gst_buffer_get_vvas_meta (GstBuffer * buffer);
 
 GST_VVAS_API
+void            gst_vvas_meta_get_times (GstVvasMeta * meta,
+                                         GstClockTime * pts,
+                                         GstClockTime * dts,
+                                         GstClockTime * duration);
+
+GST_VVAS_API
 GstBuffer *     gst_vvas_buffer_new_wrapped (GstAllocator * allocator,
                                              VvasMemory * vvas_mem);
 

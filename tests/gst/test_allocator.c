@@ -586,6 +586,54 @@ GST_START_TEST (test_new_for_device)
 
 GST_END_TEST;
 
+GST_START_TEST (test_new_for_bank)
+{
+  GstVvasContext *ctx = gst_vvas_test_context_new ();
+  GstVvasContext *host_ctx = gst_vvas_context_new (-1, NULL, NULL);
+  GstAllocator *alloc;
+  GstMemory *mem;
+  GError *error = NULL;
+  guint bank;
+
+  for (bank = 0; bank < 2; bank++) {
+    alloc = gst_vvas_allocator_new_for_bank (ctx, bank, &error);
+    fail_unless (alloc != NULL);
+    fail_unless (error == NULL);
+    fail_unless (gst_vvas_allocator_get_context (alloc) == ctx);
+    fail_unless_equals_int (gst_vvas_allocator_get_alloc_type (alloc),
+        VVAS_ALLOC_TYPE_CMA);
+    fail_unless_equals_int (gst_vvas_allocator_get_mem_bank (alloc), bank);
+    mem = gst_allocator_alloc (alloc, 4096, NULL);
+    fail_unless_equals_int (gst_vvas_memory_get_bank_index (mem), bank);
+    gst_memory_unref (mem);
+    gst_object_unref (alloc);
+  }
+
+  /* A bank the xclbin does not use: the error names the usable ones. */
+  alloc = gst_vvas_allocator_new_for_bank (ctx, 2, &error);
+  fail_unless (alloc == NULL);
+  fail_unless (error != NULL);
+  fail_unless (error->domain == GST_RESOURCE_ERROR);
+  fail_unless (strstr (error->message, "0, 1") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  fail_unless (gst_vvas_allocator_new_for_bank (ctx, 255, NULL) == NULL);
+
+  /* A host-only context has no device memory. */
+  alloc = gst_vvas_allocator_new_for_bank (host_ctx, 0, &error);
+  fail_unless (alloc == NULL);
+  fail_unless (error != NULL);
+  fail_unless (strstr (error->message, "host only") != NULL, "%s",
+      error->message);
+  g_clear_error (&error);
+
+  ASSERT_CRITICAL (fail_unless (gst_vvas_allocator_new_for_bank (NULL, 0,
+              NULL) == NULL));
+  gst_object_unref (host_ctx);
+  gst_object_unref (ctx);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_helpers_refuse_other_memory)
 {
   GstMemory *sys = gst_allocator_alloc (NULL, 100, NULL);
@@ -801,6 +849,7 @@ vvas_allocator_suite (void)
   tcase_add_test (tc, test_bad_params);
   tcase_add_test (tc, test_bad_banks);
   tcase_add_test (tc, test_new_for_device);
+  tcase_add_test (tc, test_new_for_bank);
   tcase_add_test (tc, test_helpers_refuse_other_memory);
   tcase_add_test (tc, test_default_allocator_registered);
   tcase_add_test (tc, test_memory_keeps_allocator_and_context_alive);

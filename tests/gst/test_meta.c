@@ -123,6 +123,46 @@ GST_START_TEST (test_add_get)
 
 GST_END_TEST;
 
+GST_START_TEST (test_get_times)
+{
+  GstBuffer *buffer = gst_buffer_new ();
+  GstVvasMeta *meta = gst_buffer_add_vvas_meta (buffer, &md);
+  GstClockTime pts = 0, dts = 0, duration = 0;
+  GstMeta *other;
+
+  gst_vvas_meta_get_times (meta, &pts, &dts, &duration);
+  fail_unless_equals_uint64 (pts, md.pts);
+  fail_unless_equals_uint64 (dts, md.dts);
+  fail_unless_equals_uint64 (duration, md.duration);
+  /* Each out argument is optional. */
+  pts = dts = 0;
+  gst_vvas_meta_get_times (meta, NULL, &dts, NULL);
+  fail_unless_equals_uint64 (dts, md.dts);
+  gst_vvas_meta_get_times (meta, &pts, NULL, NULL);
+  fail_unless_equals_uint64 (pts, md.pts);
+  gst_buffer_unref (buffer);
+
+  /* Unset times read as GST_CLOCK_TIME_NONE. */
+  buffer = gst_buffer_new ();
+  meta = gst_buffer_add_vvas_meta (buffer, NULL);
+  gst_vvas_meta_get_times (meta, &pts, &dts, &duration);
+  fail_unless_equals_uint64 (pts, GST_CLOCK_TIME_NONE);
+  fail_unless_equals_uint64 (dts, GST_CLOCK_TIME_NONE);
+  fail_unless_equals_uint64 (duration, GST_CLOCK_TIME_NONE);
+
+  /* Not a GstVvasMeta: refused, outputs untouched. */
+  other = (GstMeta *) gst_buffer_add_protection_meta (buffer,
+      gst_structure_new_empty ("application/x-test"));
+  pts = 7;
+  ASSERT_CRITICAL (gst_vvas_meta_get_times ((GstVvasMeta *) other, &pts,
+          NULL, NULL));
+  fail_unless_equals_uint64 (pts, 7);
+  ASSERT_CRITICAL (gst_vvas_meta_get_times (NULL, &pts, NULL, NULL));
+  gst_buffer_unref (buffer);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_buffer_copy)
 {
   GstBuffer *buffer = buffer_with_meta ();
@@ -415,6 +455,7 @@ vvas_meta_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_add_get);
+  tcase_add_test (tc, test_get_times);
   tcase_add_test (tc, test_buffer_copy);
   tcase_add_test (tc, test_buffer_copy_into);
   tcase_add_test (tc, test_make_writable);
