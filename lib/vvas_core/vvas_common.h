@@ -132,7 +132,11 @@ typedef enum
  * @mbank_idx: memory bank the memory was allocated on
  * @alloc_type: where the memory lives
  * @alloc_flags: flags it was allocated with
- * @map_flags: how it is mapped now
+ * @map_flags: how it is mapped now: the union of the flags of the
+ *   vvas_memory_map() calls since it was last fully unmapped, cleared when
+ *   the last map ends (vvas_memory_unmap() cannot tell which map ends).
+ *   Accesses through vvas_memory_begin_host_access(), which GStreamer's
+ *   maps use, are not counted here.
  * @sync_flags: transfers pending between host and device
  *
  * Allocation parameters and live state of a memory.
