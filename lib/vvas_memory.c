@@ -55,7 +55,7 @@ struct _VvasMemory
 
   pthread_mutex_t lock;         /* serialises transfers; guards metadata */
   _Atomic uint64_t state;       /* STATE_* below */
-  VvasAllocationInfo info;      /* map_flags and sync_flags are in state */
+  VvasAllocationInfo info;      /* its map_flags and sync_flags: in state */
   VvasMetadata metadata;
 };
 
@@ -128,9 +128,7 @@ memory_new (VvasContextPrivate * ctx, MemoryOrigin origin,
   mem->info.mbank_idx = bank;
   mem->info.alloc_type = type;
   mem->info.alloc_flags = VVAS_ALLOC_FLAG_NONE;
-  mem->info.map_flags = VVAS_DATA_MAP_NONE;
-  mem->info.sync_flags = VVAS_DATA_SYNC_NONE;
-  atomic_init (&mem->state, 0);
+  atomic_init (&mem->state, 0); /* nothing pending, not mapped */
   return mem;
 }
 
@@ -424,37 +422,38 @@ sync_if_pending_locked (VvasMemory * mem, VvasDataSyncFlags direction)
 }
 
 /*
- * Makes the host view current: does a pending transfer from the device (or
- * waits for one in progress) under the lock. One atomic load when there is
- * nothing to do.
+ * Does the transfer in @direction if it is pending, or waits for one in
+ * progress, under the lock. One atomic load when there is nothing to do.
  */
 static VvasReturnType
-refresh_host_view (VvasMemory * mem)
+sync_if_due (VvasMemory * mem, VvasDataSyncFlags direction)
 {
   VvasReturnType res;
 
-  if (!(state_load (mem) & (VVAS_DATA_SYNC_FROM_DEVICE |
-              STATE_TRANSFER_FROM_DEVICE)))
+  if (!(state_load (mem) & (direction | transfer_bit (direction))))
     return VVAS_RET_SUCCESS;
   pthread_mutex_lock (&mem->lock);
-  res = sync_if_pending_locked (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  res = sync_if_pending_locked (mem, direction);
   pthread_mutex_unlock (&mem->lock);
   return res;
 }
+
+/* The flags argument of maps and accesses: READ, WRITE or both. */
+#define MAP_FLAGS_OK(flags) VVAS_ARG_OK ((flags) != 0 && \
+    ((unsigned int) (flags) & ~(unsigned int) (VVAS_DATA_MAP_READ | \
+            VVAS_DATA_MAP_WRITE)) == 0, \
+    "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both")
 
 VvasReturnType
 vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
     VvasMemoryMapInfo * info)
 {
-  const unsigned int valid = VVAS_DATA_MAP_READ | VVAS_DATA_MAP_WRITE;
   uint64_t state, next;
   VvasReturnType res;
   bool write;
 
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
-      !VVAS_ARG_OK (info != NULL, "info is NULL") ||
-      !VVAS_ARG_OK (flags != 0 && ((unsigned int) flags & ~valid) == 0,
-          "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both"))
+      !VVAS_ARG_OK (info != NULL, "info is NULL") || !MAP_FLAGS_OK (flags))
     return VVAS_RET_INVALID_ARGS;
 
   /* Even a write-only map refreshes first: it may write part of it only. */
@@ -462,7 +461,7 @@ vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
   state = state_load (vvas_mem);
   do {
     while (state & (VVAS_DATA_SYNC_FROM_DEVICE | STATE_TRANSFER_FROM_DEVICE)) {
-      res = refresh_host_view (vvas_mem);
+      res = sync_if_due (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
       if (res != VVAS_RET_SUCCESS)
         return res;
       state = state_load (vvas_mem);
@@ -662,11 +661,7 @@ vvas_memory_sync_data (VvasMemory * vvas_mem, VvasDataSyncFlags flag)
           "VVAS_DATA_SYNC_TO_DEVICE or VVAS_DATA_SYNC_FROM_DEVICE"))
     return;
 
-  if (!(state_load (vvas_mem) & (flag | transfer_bit (flag))))
-    return;
-  pthread_mutex_lock (&vvas_mem->lock);
-  sync_if_pending_locked (vvas_mem, flag);
-  pthread_mutex_unlock (&vvas_mem->lock);
+  sync_if_due (vvas_mem, flag);
 }
 
 void
@@ -747,22 +742,16 @@ vvas_memory_get_host_address (VvasMemory * vvas_mem)
   return vvas_mem->host;
 }
 
-/* The flags argument of the access functions: READ, WRITE or both. */
-#define ACCESS_FLAGS_OK(flags) VVAS_ARG_OK ((flags) != 0 && \
-    ((unsigned int) (flags) & ~(unsigned int) (VVAS_DATA_MAP_READ | \
-            VVAS_DATA_MAP_WRITE)) == 0, \
-    "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both")
-
 VvasReturnType
 vvas_memory_begin_host_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
 {
   VvasReturnType res;
 
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
-      !ACCESS_FLAGS_OK (flags))
+      !MAP_FLAGS_OK (flags))
     return VVAS_RET_INVALID_ARGS;
 
-  res = refresh_host_view (vvas_mem);
+  res = sync_if_due (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
   if (res == VVAS_RET_SUCCESS && (flags & VVAS_DATA_MAP_WRITE)
       && vvas_mem->bo)
     state_mark_newer (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE);
@@ -773,7 +762,7 @@ void
 vvas_memory_end_host_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
 {
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
-      !ACCESS_FLAGS_OK (flags))
+      !MAP_FLAGS_OK (flags))
     return;
   /* A transfer to the device may have run while the host was writing. */
   if ((flags & VVAS_DATA_MAP_WRITE) && vvas_mem->bo)
@@ -788,19 +777,14 @@ vvas_memory_end_host_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
 VvasReturnType
 vvas_memory_begin_device_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
 {
-  VvasReturnType res = VVAS_RET_SUCCESS;
+  VvasReturnType res;
 
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
       !VVAS_ARG_OK (vvas_mem->bo != NULL, "host memory has no device copy") ||
-      !ACCESS_FLAGS_OK (flags))
+      !MAP_FLAGS_OK (flags))
     return VVAS_RET_INVALID_ARGS;
 
-  if (state_load (vvas_mem) & (VVAS_DATA_SYNC_TO_DEVICE |
-          STATE_TRANSFER_TO_DEVICE)) {
-    pthread_mutex_lock (&vvas_mem->lock);
-    res = sync_if_pending_locked (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE);
-    pthread_mutex_unlock (&vvas_mem->lock);
-  }
+  res = sync_if_due (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE);
   if (res == VVAS_RET_SUCCESS && (flags & VVAS_DATA_MAP_WRITE))
     state_mark_newer (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
   return res;
@@ -811,7 +795,7 @@ vvas_memory_end_device_access (VvasMemory * vvas_mem, VvasDataMapFlags flags)
 {
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
       !VVAS_ARG_OK (vvas_mem->bo != NULL, "host memory has no device copy") ||
-      !ACCESS_FLAGS_OK (flags))
+      !MAP_FLAGS_OK (flags))
     return;
   /* A host reader may have refreshed while the device was writing. */
   if (flags & VVAS_DATA_MAP_WRITE)
