@@ -9,6 +9,8 @@
 
 #include "gstvvaselement.h"
 
+#include <gst/vvas/gstvvasmeta-private.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_element_debug);
 #define GST_CAT_DEFAULT gst_vvas_element_debug
 
@@ -166,16 +168,10 @@ gst_vvas_system_pool_alloc_buffer (GstBufferPool * pool, GstBuffer ** buffer,
 static void
 gst_vvas_system_pool_reset_buffer (GstBufferPool * pool, GstBuffer * buffer)
 {
-  GstVvasMeta *meta;
-
   GST_BUFFER_POOL_CLASS (gst_vvas_system_pool_parent_class)->reset_buffer
       (pool, buffer);
-  meta = gst_buffer_get_vvas_meta (buffer);
-  if (meta) {
-    meta->metadata.pts = GST_CLOCK_TIME_NONE;
-    meta->metadata.dts = GST_CLOCK_TIME_NONE;
-    meta->metadata.duration = GST_CLOCK_TIME_NONE;
-  }
+  /* The pooled meta, its times unset like the buffer's. */
+  gst_vvas_meta_unset_times (gst_buffer_get_vvas_meta (buffer));
 }
 
 static void

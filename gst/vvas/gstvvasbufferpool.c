@@ -41,6 +41,7 @@
 
 #include "gstvvasbufferpool.h"
 #include "gstvvasmeta.h"
+#include "gstvvasmeta-private.h"
 
 #include <pthread.h>
 
@@ -296,15 +297,13 @@ free_buffer (GstBufferPool * pool, GstBuffer * buffer)
   pthread_mutex_unlock (&priv->lock);
 }
 
+/*
+ * Under the lock. There is room: @buffer is one of the n_allocated buffers
+ * reserve_buffer_locked() made room for, and it was not free.
+ */
 static void
 push_free_locked (GstVvasBufferPoolPrivate * priv, GstBuffer * buffer)
 {
-  /* Cannot happen while every buffer is counted; no reason to crash. */
-  if (G_UNLIKELY (priv->n_free == priv->capacity)) {
-    priv->capacity = MAX (16, 2 * priv->capacity);
-    priv->free_buffers = g_renew (GstBuffer *, priv->free_buffers,
-        priv->capacity);
-  }
   priv->free_buffers[priv->n_free++] = buffer;
   if (priv->n_waiting > 0)
     pthread_cond_signal (&priv->cond);
@@ -414,16 +413,10 @@ gst_vvas_buffer_pool_acquire_buffer (GstBufferPool * pool,
 static void
 gst_vvas_buffer_pool_reset_buffer (GstBufferPool * pool, GstBuffer * buffer)
 {
-  GstVvasMeta *meta;
-
   GST_BUFFER_POOL_CLASS (parent_class)->reset_buffer (pool, buffer);
 
-  meta = gst_buffer_get_vvas_meta (buffer);
-  if (meta) {
-    meta->metadata.pts = GST_CLOCK_TIME_NONE;
-    meta->metadata.dts = GST_CLOCK_TIME_NONE;
-    meta->metadata.duration = GST_CLOCK_TIME_NONE;
-  }
+  /* The pooled meta, its times unset like the buffer's. */
+  gst_vvas_meta_unset_times (gst_buffer_get_vvas_meta (buffer));
 }
 
 /* Why @buffer, back from its user, cannot be handed out again, or NULL. */

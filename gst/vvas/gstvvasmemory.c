@@ -121,8 +121,6 @@ wrap_vvas_memory (GstAllocator * allocator, VvasMemory * vmem,
   gsize vsize = vvas_memory_get_size (vmem);
   gsize block_offset = 0;
 
-  if (!host)
-    return NULL;
   /* Align the block start, as GStreamer's system memory does. */
   if (((guintptr) host & align) != 0)
     block_offset = (align + 1) - ((guintptr) host & align);
@@ -175,10 +173,6 @@ allocate (GstAllocator * allocator, gsize size, GstAllocationParams * params,
   }
   mem = wrap_vvas_memory (allocator, vmem, params->flags, align,
       params->prefix, size);
-  if (!mem) {
-    vvas_memory_free (vmem);
-    return NULL;
-  }
 
   /* Host writes at allocation make the host copy the newer one. */
   fill_byte = with_fill ? g_atomic_int_get (&priv->fill_byte) : -1;

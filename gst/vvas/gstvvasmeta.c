@@ -21,6 +21,7 @@
 #endif
 
 #include "gstvvasmeta.h"
+#include "gstvvasmeta-private.h"
 #include "gstvvasmemory.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_meta_debug);
@@ -49,11 +50,7 @@ gst_vvas_meta_api_get_type (void)
 static gboolean
 gst_vvas_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
 {
-  GstVvasMeta *vmeta = (GstVvasMeta *) meta;
-
-  vmeta->metadata.pts = GST_CLOCK_TIME_NONE;
-  vmeta->metadata.dts = GST_CLOCK_TIME_NONE;
-  vmeta->metadata.duration = GST_CLOCK_TIME_NONE;
+  gst_vvas_meta_unset_times ((GstVvasMeta *) meta);
   return TRUE;
 }
 
@@ -101,8 +98,8 @@ gst_vvas_meta_get_info (void)
 /**
  * gst_buffer_add_vvas_meta: (skip)
  * @buffer: a writable #GstBuffer
- * @metadata: (nullable): the metadata to carry; NULL leaves every field
- *   %GST_CLOCK_TIME_NONE
+ * @metadata: (nullable): the metadata to carry; NULL sets every field to
+ *   %GST_CLOCK_TIME_NONE (buffer pools reset their pooled meta so)
  *
  * Adds a #GstVvasMeta to @buffer, or updates the one it has. Language
  * bindings, which cannot pass a #VvasMetadata, set the buffer's timestamps
@@ -126,6 +123,8 @@ gst_buffer_add_vvas_meta (GstBuffer * buffer, const VvasMetadata * metadata)
         NULL);
   if (meta && metadata)
     meta->metadata = *metadata;
+  else
+    gst_vvas_meta_unset_times (meta);
   return meta;
 }
 

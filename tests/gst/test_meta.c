@@ -99,6 +99,11 @@ GST_START_TEST (test_add_get)
   fail_unless (again == meta);
   fail_unless_equals_int (count_vvas_metas (buffer), 1);
   assert_metadata (&meta->metadata, 1, 2, 3);
+  /* Adding NULL unsets its times: what pools do on release. */
+  fail_unless (gst_buffer_add_vvas_meta (buffer, NULL) == meta);
+  fail_unless_equals_int (count_vvas_metas (buffer), 1);
+  assert_metadata (&meta->metadata, GST_CLOCK_TIME_NONE,
+      GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE);
   gst_buffer_unref (buffer);
 
   /* Without metadata: no times. */
