@@ -31,6 +31,9 @@ typedef enum
   XRT_CALL_BO_COPY,
   XRT_CALL_BO_EXPORT,
   XRT_CALL_BO_IMPORT,
+  XRT_CALL_BO_SIZE,
+  XRT_CALL_BO_ADDRESS,
+  XRT_CALL_GET_XCLBIN_UUID,
   XRT_CALL_LAST
 } XrtCall;
 
@@ -42,9 +45,33 @@ void xrt_count_reset (void);
 
 /*
  * Makes the next @n calls of @call fail without reaching XRT (as XRT
- * reports failure: an error code or a NULL handle).
+ * reports failure: an error code, a NULL handle, an all-ones address, a
+ * size of 0).
  */
 void xrt_count_fail_next (XrtCall call, unsigned int n);
+
+/*
+ * Makes the @nth call of @call from now (1: the next one) fail, and only
+ * that one; 0 cancels. The environment can ask for the same before the
+ * first call: VVAS_XRT_FAIL=NAME:N[,NAME:N...] with NAME as
+ * xrt_count_call_name() gives it, e.g. VVAS_XRT_FAIL=xrtBOAlloc:3.
+ */
+void xrt_count_fail_nth (XrtCall call, unsigned int nth);
+
+/*
+ * The XRT function behind @call ("xrtBOAlloc"); the two directions of
+ * xrtBOSync are "xrtBOSync.to_device" and "xrtBOSync.from_device".
+ * xrt_count_call_from_name() is the reverse (XRT_CALL_LAST if unknown).
+ */
+const char *xrt_count_call_name (XrtCall call);
+XrtCall xrt_count_call_from_name (const char *name);
+
+/*
+ * Devices and buffer objects alive now (opened and not closed, allocated
+ * or imported and not freed), whatever was reset: for leak checks.
+ */
+int64_t xrt_count_live_devices (void);
+int64_t xrt_count_live_bos (void);
 
 /*
  * Called by the xrtBOSync wrapper on the calling thread, after counting the
