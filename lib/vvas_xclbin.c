@@ -155,6 +155,20 @@ parse_topology (int fd, uint64_t file_size, const char *path,
   return 0;
 }
 
+static const char *
+file_kind (mode_t mode)
+{
+  if (S_ISDIR (mode))
+    return "a directory";
+  if (S_ISFIFO (mode))
+    return "a FIFO";
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    return "a device node";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  return "another kind of file";
+}
+
 int
 vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
     char *why, size_t why_len)
@@ -164,13 +178,25 @@ vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
 
   memset (topology, 0, sizeof (*topology));
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  /*
+   * Opening a FIFO blocks until a writer comes, reading a device node may
+   * never end: refuse anything but a regular file before opening it, and
+   * open without blocking in case the path changes in between.
+   */
+  if (stat (path, &st) != 0)
+    return fail (why, why_len, "cannot open xclbin '%s': %s", path,
+        strerror (errno));
+  if (!S_ISREG (st.st_mode))
+    return fail (why, why_len, "xclbin '%s' is not a regular file: it is "
+        "%s", path, file_kind (st.st_mode));
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return fail (why, why_len, "cannot open xclbin '%s': %s", path,
         strerror (errno));
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
     close (fd);
-    return fail (why, why_len, "xclbin '%s' is not a regular file", path);
+    return fail (why, why_len, "xclbin '%s' is not a regular file: it is "
+        "%s", path, file_kind (st.st_mode));
   }
   errno = 0;
   res = parse_topology (fd, (uint64_t) st.st_size, path, topology, why,

@@ -10,9 +10,13 @@
  * (valgrind checks), never crash.
  */
 
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <vvas_core/vvas_context.h>
 
 #include "../../lib/vvas_xclbin.h"
 #include "test_util.h"
@@ -107,6 +111,68 @@ test_not_a_file (void)
   g_assert_true (g_pattern_match_simple ("*not a regular file*", why));
 }
 
+/* A reader that blocks would hang the suite: fail it instead. */
+static void
+on_alarm (int sig)
+{
+  static const char msg[] = "test_xclbin: blocked reading a path that is "
+      "not a regular file\n";
+
+  if (write (STDERR_FILENO, msg, sizeof (msg) - 1) < 0)
+    _exit (3);
+  _exit (2);
+}
+
+/*
+ * A FIFO, a device node and a directory are refused at once, by the reader
+ * and by vvas_context_create, before XRT is called: open() of a FIFO with
+ * no writer blocks, and XRT would block on it too.
+ */
+static void
+test_special_files (void)
+{
+  const gchar *fifo = test_util_path ("fifo.xclbin");
+  const gchar *dir = test_util_path ("dir.xclbin");
+  const struct
+  {
+    const gchar *path;
+    const gchar *kind;
+  } cases[] = {
+    {fifo, "*fifo.xclbin*not a regular file*FIFO*"},
+    {"/dev/null", "*/dev/null*not a regular file*device*"},
+    {dir, "*dir.xclbin*not a regular file*directory*"},
+  };
+  guint c;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  signal (SIGALRM, on_alarm);
+  for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+    VvasXclbinTopology topo;
+    VvasReturnType ret = VVAS_RET_SUCCESS;
+    char why[512] = "";
+
+    alarm (10);
+    g_assert_cmpint (vvas_xclbin_read_topology (cases[c].path, &topo, why,
+            sizeof (why)), ==, -1);
+    if (!g_pattern_match_simple (cases[c].kind, why))
+      g_error ("'%s': reason '%s' does not match '%s'", cases[c].path, why,
+          cases[c].kind);
+    g_assert_null (topo.banks);
+
+    xrt_count_reset ();
+    g_assert_null (vvas_context_create (0, (char *) cases[c].path,
+            LOG_LEVEL_ERROR, &ret));
+    g_assert_cmpint (ret, ==, VVAS_RET_INVALID_ARGS);
+    g_assert_cmpuint (xrt_count_get (XRT_CALL_DEVICE_OPEN), ==, 0);
+    g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 0);
+    alarm (0);
+  }
+  signal (SIGALRM, SIG_DFL);
+  g_assert_cmpint (g_unlink (fifo), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* Every prefix of a valid file is refused, the whole file accepted. */
 static void
 test_every_truncation (void)
@@ -177,6 +243,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xclbin/valid", test_valid);
   g_test_add_func ("/xclbin/broken-flavors", test_broken_flavors);
   g_test_add_func ("/xclbin/not-a-file", test_not_a_file);
+  g_test_add_func ("/xclbin/special-files", test_special_files);
   g_test_add_func ("/xclbin/every-truncation", test_every_truncation);
   g_test_add_func ("/xclbin/random-corruption", test_random_corruption);
   res = g_test_run ();
