@@ -23,6 +23,7 @@
 #include <vvas_core/vvas_memory_priv.h>
 
 #include "test_util.h"
+#include "xrt_emu.h"
 
 #define SIZE 4096
 
@@ -1007,6 +1008,8 @@ test_xrt_bo_map_fails (Fixture * f, gconstpointer unused)
 
 /* --- DMA-buf ------------------------------------------------------------- */
 
+/* A device that cannot export: XRT's no-op device; here any, with XRT's
+ * export failing. */
 static void
 test_dmabuf_export_noop (Fixture * f, gconstpointer unused)
 {
@@ -1014,6 +1017,7 @@ test_dmabuf_export_noop (Fixture * f, gconstpointer unused)
   VvasMemory *mem = alloc_ok (f, ctx, VVAS_ALLOC_TYPE_CMA, 0, SIZE);
   VvasReturnType ret = VVAS_RET_SUCCESS;
 
+  xrt_count_fail_next (XRT_CALL_BO_EXPORT, 1);
   g_assert_cmpint (vvas_memory_export_dmabuf (mem, &ret), ==, -1);
   g_assert_cmpint (ret, ==, VVAS_RET_ERROR);
   assert_logged (f, "*export*");
@@ -1075,6 +1079,10 @@ test_dmabuf_import_memfd (Fixture * f, gconstpointer unused)
   int fd = memfd_create ("vvas-not-a-dmabuf", MFD_CLOEXEC);
 
   g_assert_cmpint (ftruncate (fd, SIZE), ==, 0);
+  /* The emulated device imports any buffer it can map, as a driver does a
+   * udmabuf: there, XRT's refusal is injected. */
+  if (xrt_emu_enabled ())
+    xrt_count_fail_next (XRT_CALL_BO_IMPORT, 1);
   assert_import_refused (f, ctx, fd);
   destroy_ok (ctx);
 }

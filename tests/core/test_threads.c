@@ -19,6 +19,7 @@
 #include <vvas_core/vvas_memory_priv.h>
 
 #include "test_util.h"
+#include "xrt_emu.h"
 
 #define N_THREADS 8
 
@@ -522,10 +523,18 @@ mix_fill (guint8 * host, MixWorker * w, guint64 seed)
   fill_words (host + w->index * MIX_SLICE, MIX_SLICE, seed);
 }
 
+/*
+ * Only where host and device share one buffer (XRT's no-op device): with a
+ * device copy of its own (the emulated device), a kernel that writes the
+ * buffer while other threads write their slices on the host races them for
+ * real, the newest side wins the whole buffer, and a slice's bytes are not
+ * defined. test_coherence checks bytes where they are.
+ */
 static void
 mix_check (const guint8 * host, MixWorker * w, guint64 seed)
 {
-  assert_words (host + w->index * MIX_SLICE, MIX_SLICE, seed);
+  if (!xrt_emu_enabled ())
+    assert_words (host + w->index * MIX_SLICE, MIX_SLICE, seed);
 }
 
 static gpointer
@@ -537,8 +546,11 @@ mix_worker (gpointer data)
   guint64 seed = ((guint64) w->index << 32) | 1;
   guint it;
 
-  /* A known slice before the first read. */
+  /* A known slice before the first read, written as the contract says. */
+  g_assert_cmpint (vvas_memory_begin_host_access (w->mem,
+          VVAS_DATA_MAP_WRITE), ==, VVAS_RET_SUCCESS);
   mix_fill (host, w, seed);
+  vvas_memory_end_host_access (w->mem, VVAS_DATA_MAP_WRITE);
   barrier_wait (w->start);
   for (it = 0; it < w->iterations; it++) {
     const MixOp op = (MixOp) g_rand_int_range (rand, 0, MIX_N_OPS);
@@ -605,7 +617,7 @@ mix_worker (gpointer data)
         g_assert_not_reached ();
     }
   }
-  /* No transfer moved bytes over this thread's writes (no-op device). */
+  /* No transfer moved stale bytes over this thread's writes. */
   mix_check (host, w, seed);
   g_rand_free (rand);
   return NULL;

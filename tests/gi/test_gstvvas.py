@@ -79,6 +79,10 @@ class XrtCount:
         self.lib.xrt_count_reset.restype = None
         self.lib.xrt_count_is_active.argtypes = []
         self.lib.xrt_count_is_active.restype = ctypes.c_bool
+        self.lib.xrt_count_fail_next.argtypes = [ctypes.c_int, ctypes.c_uint]
+        self.lib.xrt_count_fail_next.restype = None
+        self.lib.xrt_emu_enabled.argtypes = []
+        self.lib.xrt_emu_enabled.restype = ctypes.c_bool
 
     def get(self, name):
         return self.lib.xrt_count_get(self.calls['XRT_CALL_' + name])
@@ -88,6 +92,13 @@ class XrtCount:
 
     def is_active(self):
         return self.lib.xrt_count_is_active()
+
+    def fail_next(self, name, n):
+        self.lib.xrt_count_fail_next(self.calls['XRT_CALL_' + name], n)
+
+    def emulated(self):
+        """True on the emulated device (tests/common/xrt_emu.h)."""
+        return self.lib.xrt_emu_enabled()
 
 
 tmpdir = None
@@ -259,11 +270,28 @@ class AllocatorTest(unittest.TestCase):
         self.assertIn('usable banks: 0, 1', cm.exception.message)
 
     def test_export_dmabuf_error(self):
-        # XRT's no-op device never exports: the failure is a GLib.Error.
+        # A device that cannot export (XRT's no-op device; here any, with
+        # XRT's export failing): the failure is a GLib.Error.
         mem = self.allocators[0].alloc(64, None)
+        xrt.fail_next('BO_EXPORT', 1)
         with self.assertRaises(GLib.Error) as cm:
             GstVvas.memory_export_dmabuf(mem)
         self.assertIn('DMA-buf', cm.exception.message)
+
+    def test_export_dmabuf(self):
+        mem = self.allocators[0].alloc(64, None)
+        self.assertTrue(write(mem, pattern(64, 3)))
+        if not xrt.emulated():
+            with self.assertRaises(GLib.Error):
+                GstVvas.memory_export_dmabuf(mem)
+            return
+        # A descriptor of the caller's own, holding the host's bytes.
+        fd = GstVvas.memory_export_dmabuf(mem)
+        try:
+            self.assertEqual(os.pread(fd, 64, 0), pattern(64, 3))
+        finally:
+            os.close(fd)
+        self.assertEqual(read(mem), pattern(64, 3))
 
 
 class DeviceMapTest(unittest.TestCase):

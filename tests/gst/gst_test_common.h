@@ -19,6 +19,9 @@
 #include <vvas_core/vvas_memory_priv.h>
 
 #include "test_util.h"
+#include "xrt_emu.h"
+
+#include <xrt/xrt_bo.h>
 
 /* Path of two_banks.xclbin; set once in main, read by any thread. */
 static const gchar *two_banks_xclbin;
@@ -193,6 +196,57 @@ check_bytes (const guint8 * data, gsize size, guint8 byte)
     if (data[i] != byte)
       return (gssize) i;
   return -1;
+}
+
+/*
+ * Plays a kernel handed @dev_addr (from a GST_MAP_VVAS map of @mem): the
+ * offset of that byte in @mem's buffer object, whose device copy the
+ * kernel functions of xrt_emu.h then read and write.
+ */
+static inline gsize
+kernel_offset (GstMemory * mem, guintptr dev_addr)
+{
+  xrtBufferHandle bo = gst_vvas_memory_get_bo (mem);
+
+  fail_unless (bo != NULL);
+  return (gsize) (dev_addr - xrtBOAddress (bo));
+}
+
+/* What the kernel reads at @dev_addr: @size bytes, g_free() them. */
+static inline guint8 *
+kernel_read (GstMemory * mem, guintptr dev_addr, gsize size)
+{
+  guint8 *bytes = g_malloc (size);
+
+  fail_unless_equals_int (xrt_emu_kernel_read (gst_vvas_memory_get_bo (mem),
+          kernel_offset (mem, dev_addr), bytes, size), 0);
+  return bytes;
+}
+
+/* The kernel writes fill_pattern (@seed) at @dev_addr. */
+static inline void
+kernel_write_pattern (GstMemory * mem, guintptr dev_addr, gsize size,
+    guint seed)
+{
+  guint8 *bytes = g_malloc (size);
+
+  fill_pattern (bytes, size, seed);
+  fail_unless_equals_int (xrt_emu_kernel_write (gst_vvas_memory_get_bo (mem),
+          kernel_offset (mem, dev_addr), bytes, size), 0);
+  g_free (bytes);
+}
+
+/* Index of the first byte the kernel reads at @dev_addr that is not
+ * fill_pattern (@seed), or -1. */
+static inline gssize
+kernel_check_pattern (GstMemory * mem, guintptr dev_addr, gsize size,
+    guint seed)
+{
+  guint8 *bytes = kernel_read (mem, dev_addr, size);
+  gssize res = check_pattern (bytes, size, seed);
+
+  g_free (bytes);
+  return res;
 }
 
 #endif /* __GST_VVAS_TEST_COMMON_H__ */

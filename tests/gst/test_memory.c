@@ -12,6 +12,9 @@
  * and through the host, and maps and allocations from eight threads.
  */
 
+#define _GNU_SOURCE
+#include <unistd.h>
+
 #include <xrt/xrt_bo.h>
 
 #include "gst_test_common.h"
@@ -49,17 +52,6 @@ teardown (void)
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE), closed + 1);
 }
 
-/* Plays a kernel: the host address, in the buffer object's own host
- * mapping, of the bytes a kernel given @dev_addr would touch. */
-static guint8 *
-kernel_view (GstMemory * mem, guintptr dev_addr)
-{
-  xrtBufferHandle bo = gst_vvas_memory_get_bo (mem);
-  guint8 *bo_host = xrtBOMap (bo);
-
-  fail_unless (bo_host != NULL);
-  return bo_host + (dev_addr - xrtBOAddress (bo));
-}
 
 static GstMemory *
 alloc_pattern (GstAllocator * allocator, gsize size, guint seed)
@@ -757,7 +749,9 @@ GST_START_TEST (test_device_address)
   /* The device map gives the device address of the first byte. */
   fail_unless (gst_memory_map (mem, &dev, GST_MAP_VVAS | GST_MAP_READ));
   fail_unless (gst_memory_map (mem, &host, GST_MAP_READ));
-  fail_unless (kernel_view (mem, (guintptr) dev.data) == host.data);
+  /* The same byte of the buffer object as the host map's first. */
+  fail_unless_equals_uint64 (kernel_offset (mem, (guintptr) dev.data),
+      host.data - (guint8 *) xrtBOMap (gst_vvas_memory_get_bo (mem)));
   fail_unless_equals_uint64 (dev.size, 10000);
 
   /* A share's device address is the parent's plus the share's offset. */
@@ -789,7 +783,6 @@ GST_START_TEST (test_data_round_trip)
   GstAllocationParams params;
   GstMemory *mem;
   GstMapInfo info, dev;
-  guint8 *kernel;
   gsize size = 100000;
 
   gst_allocation_params_init (&params);
@@ -806,9 +799,9 @@ GST_START_TEST (test_data_round_trip)
   /* A kernel reads them at the device address it is given, then writes. */
   xrt_count_reset ();
   fail_unless (gst_memory_map (mem, &dev, GST_MAP_VVAS | GST_MAP_READWRITE));
-  kernel = kernel_view (mem, (guintptr) dev.data);
-  fail_unless_equals_int (check_pattern (kernel, size, 1), -1);
-  fill_pattern (kernel, size, 2);
+  fail_unless_equals_int (kernel_check_pattern (mem, (guintptr) dev.data,
+          size, 1), -1);
+  kernel_write_pattern (mem, (guintptr) dev.data, size, 2);
   gst_memory_unmap (mem, &dev);
   assert_syncs (1, 0);
 
@@ -820,7 +813,7 @@ GST_START_TEST (test_data_round_trip)
 
   /* A device write-only map (a kernel that overwrites all of it). */
   fail_unless (gst_memory_map (mem, &dev, GST_MAP_VVAS | GST_MAP_WRITE));
-  fill_pattern (kernel_view (mem, (guintptr) dev.data), size, 3);
+  kernel_write_pattern (mem, (guintptr) dev.data, size, 3);
   gst_memory_unmap (mem, &dev);
   fail_unless (gst_memory_map (mem, &info, GST_MAP_READWRITE));
   fail_unless_equals_int (check_pattern (info.data, size, 3), -1);
@@ -828,10 +821,10 @@ GST_START_TEST (test_data_round_trip)
   fill_pattern (info.data, size / 2, 4);
   gst_memory_unmap (mem, &info);
   fail_unless (gst_memory_map (mem, &dev, GST_MAP_VVAS | GST_MAP_READ));
-  kernel = kernel_view (mem, (guintptr) dev.data);
-  fail_unless_equals_int (check_pattern (kernel, size / 2, 4), -1);
-  fail_unless_equals_int (check_pattern (kernel + size / 2, size - size / 2,
-          3 + (guint) (size / 2) * 31), -1);
+  fail_unless_equals_int (kernel_check_pattern (mem, (guintptr) dev.data,
+          size / 2, 4), -1);
+  fail_unless_equals_int (kernel_check_pattern (mem, (guintptr) dev.data +
+          size / 2, size - size / 2, 3 + (guint) (size / 2) * 31), -1);
   gst_memory_unmap (mem, &dev);
   assert_syncs (2, 2);
   gst_memory_unref (mem);
@@ -870,11 +863,15 @@ GST_END_TEST;
 
 GST_START_TEST (test_export_dmabuf)
 {
-  GstMemory *mem = gst_allocator_alloc (alloc, 8192, NULL);
+  GstMemory *mem = alloc_pattern (alloc, 8192, 7);
   GstMemory *host = gst_allocator_alloc (host_alloc, 8192, NULL);
   GError *error = NULL;
+  guint8 *bytes;
+  gint fd, fd2;
 
-  /* The no-op device cannot export: -1 and an error, no crash. */
+  /* A device that cannot export (XRT's no-op device; here any device,
+   * with XRT's export failing): -1 and an error, no crash. */
+  xrt_count_fail_next (XRT_CALL_BO_EXPORT, 2);
   fail_unless_equals_int (gst_vvas_memory_export_dmabuf (mem, &error), -1);
   fail_unless (error != NULL);
   fail_unless (error->domain == GST_RESOURCE_ERROR);
@@ -889,6 +886,26 @@ GST_START_TEST (test_export_dmabuf)
   fail_unless (error != NULL);
   g_clear_error (&error);
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 2);
+
+  fd = gst_vvas_memory_export_dmabuf (mem, &error);
+  if (!xrt_emu_enabled ()) {
+    /* The no-op device never exports. */
+    fail_unless_equals_int (fd, -1);
+    g_clear_error (&error);
+  } else {
+    /* Each export is a descriptor of the caller's own, onto the device
+     * copy, which holds the host's bytes: they were pending. */
+    fail_unless (fd >= 0, "%s", error ? error->message : "");
+    fd2 = gst_vvas_memory_export_dmabuf (mem, NULL);
+    fail_unless (fd2 >= 0 && fd2 != fd);
+    bytes = g_malloc (8192);
+    fail_unless_equals_int (pread (fd2, bytes, 8192, 0), 8192);
+    fail_unless_equals_int (check_pattern (bytes, 8192, 7), -1);
+    g_free (bytes);
+    fail_unless_equals_int (close (fd), 0);
+    fail_unless_equals_int (close (fd2), 0);
+    assert_pending (mem, VVAS_DATA_SYNC_NONE);
+  }
   gst_memory_unref (host);
   gst_memory_unref (mem);
 }
