@@ -8,7 +8,9 @@
  * index is refused with the list of valid ones before any buffer is
  * allocated. Only the header, the section table and the MEM_TOPOLOGY
  * section are read (real xclbins hold bitstreams of tens of megabytes);
- * every offset and count is checked against the file's size first.
+ * every offset and count is checked first against the length the header
+ * declares, which must fit in the file (bytes past it, a signature, are
+ * not the xclbin's).
  */
 
 #define _GNU_SOURCE
@@ -114,10 +116,15 @@ parse_topology (int fd, uint64_t file_size, const char *path,
 
   if (section.m_sectionOffset > header.m_header.m_length
       || section.m_sectionSize > header.m_header.m_length -
-      section.m_sectionOffset || section.m_sectionSize < banks_offset)
+      section.m_sectionOffset)
     return fail (why, why_len, "xclbin '%s' is corrupt: MEM_TOPOLOGY section "
-        "(offset %llu, size %llu) lies outside the file", path,
+        "(offset %llu, size %llu) lies outside the file's %llu bytes", path,
         (unsigned long long) section.m_sectionOffset,
+        (unsigned long long) section.m_sectionSize,
+        (unsigned long long) header.m_header.m_length);
+  if (section.m_sectionSize < banks_offset)
+    return fail (why, why_len, "xclbin '%s' is corrupt: its MEM_TOPOLOGY "
+        "section (%llu bytes) is too small to hold a bank", path,
         (unsigned long long) section.m_sectionSize);
 
   if (!read_exact (fd, &count, sizeof (count), section.m_sectionOffset))

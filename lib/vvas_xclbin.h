@@ -31,8 +31,11 @@ typedef struct
 
 /*
  * Reads @path's header and MEM_TOPOLOGY section, checking every offset and
- * count against the file's size. Returns 0 and fills @topology, or -1 with a
- * reason in @why. Free a filled topology with vvas_xclbin_topology_clear().
+ * count against the length the header declares, and that against the
+ * file's size. Anything but a regular file is refused without being opened
+ * for reading. Returns 0 and fills @topology (at least one bank), or -1 with
+ * a reason in @why and @topology zeroed. Free a filled topology with
+ * vvas_xclbin_topology_clear().
  */
 int vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
     char *why, size_t why_len);

@@ -50,7 +50,10 @@ test_valid (void)
       gchar *tag = g_strdup_printf ("bank%u", i);
 
       g_assert_cmpstr (topo.banks[i].tag, ==, tag);
+      g_assert_cmpuint (topo.banks[i].type, ==, 1);     /* MEM_DDR4 */
       g_assert_cmpuint (topo.banks[i].size_bytes, ==, XCLBIN_GEN_BANK_SIZE);
+      g_assert_cmpuint (topo.banks[i].base_address, ==,
+          0x4000000000ull + i * XCLBIN_GEN_BANK_SIZE);
       g_free (tag);
     }
     vvas_xclbin_describe_usable_banks (&topo, usable, sizeof (usable));
@@ -63,6 +66,12 @@ test_valid (void)
   }
 }
 
+/*
+ * Each flavor breaks one rule of the reader and keeps the others, so each
+ * case fails when its rule is weakened: the file is then accepted, or
+ * refused for another reason. The *_LENGTH flavors keep bytes past the
+ * declared length, so a check made against the file's size passes them.
+ */
 static void
 test_broken_flavors (void)
 {
@@ -71,14 +80,23 @@ test_broken_flavors (void)
     XclbinFlavor flavor;
     const gchar *reason;
   } cases[] = {
-    {XCLBIN_EMPTY, "*truncated*"},
-    {XCLBIN_TRUNCATED, "*truncated*"},
-    {XCLBIN_TRUNCATED_SECTION, "*truncated*"},
+    {XCLBIN_EMPTY, "*truncated*smaller than*header*"},
+    {XCLBIN_TRUNCATED, "*truncated*smaller than*header*"},
+    {XCLBIN_TRUNCATED_SECTION, "*truncated*header says 584 bytes*"},
     {XCLBIN_BAD_MAGIC, "*not an xclbin*"},
-    {XCLBIN_SECTION_OUT_OF_BOUNDS, "*outside the file*"},
+    {XCLBIN_SECTION_OUT_OF_BOUNDS, "*MEM_TOPOLOGY section*outside*"},
     {XCLBIN_BANK_COUNT_TOO_LARGE, "*1002 banks*"},
     {XCLBIN_NO_TOPOLOGY, "*no MEM_TOPOLOGY*"},
-    {XCLBIN_HUGE_SECTION_COUNT, "*section headers run past*"},
+    {XCLBIN_HUGE_SECTION_COUNT, "*60000 section headers run past*"},
+    {XCLBIN_ZERO_SECTIONS, "*corrupt: 0 sections*"},
+    {XCLBIN_TOO_MANY_SECTIONS, "*corrupt: 65537 sections*"},
+    {XCLBIN_TABLE_PAST_LENGTH, "*4 section headers run past*"},
+    {XCLBIN_SECTION_AFTER_LENGTH, "*MEM_TOPOLOGY section*outside*"},
+    {XCLBIN_SECTION_PAST_LENGTH, "*MEM_TOPOLOGY section*outside*"},
+    {XCLBIN_SECTION_TOO_SMALL, "*MEM_TOPOLOGY section (4 bytes)*too small*"},
+    {XCLBIN_ZERO_BANKS, "*says 0 banks*"},
+    {XCLBIN_NEGATIVE_BANKS, "*says -1 banks*"},
+    {XCLBIN_BANK_COUNT_ONE_TOO_MANY, "*says 3 banks in a 88-byte section*"},
   };
   guint c;
 
@@ -88,13 +106,121 @@ test_broken_flavors (void)
     VvasXclbinTopology topo;
     char why[512] = "";
 
-    g_assert_cmpint (vvas_xclbin_read_topology (path, &topo, why,
-            sizeof (why)), ==, -1);
+    if (vvas_xclbin_read_topology (path, &topo, why, sizeof (why)) != -1)
+      g_error ("flavor %d was accepted with %u banks", cases[c].flavor,
+          topo.bank_count);
     if (!g_pattern_match_simple (cases[c].reason, why))
       g_error ("flavor %d: reason '%s' does not match '%s'",
           cases[c].flavor, why, cases[c].reason);
     g_assert_null (topo.banks);
+    g_assert_cmpuint (topo.bank_count, ==, 0);
   }
+}
+
+static VvasXclbinTopology
+read_flavor (guint n_banks, guint64 unused_mask, XclbinFlavor flavor)
+{
+  const gchar *path = test_util_xclbin ("flavor.xclbin", n_banks,
+      unused_mask, flavor);
+  VvasXclbinTopology topo;
+  char why[512] = "";
+
+  if (vvas_xclbin_read_topology (path, &topo, why, sizeof (why)) != 0)
+    g_error ("flavor %d refused: %s", flavor, why);
+  g_assert_cmpuint (topo.bank_count, ==, n_banks);
+  g_assert_nonnull (topo.banks);
+  return topo;
+}
+
+static void
+assert_usable (const VvasXclbinTopology * topo, const gchar * expected)
+{
+  char usable[64];
+
+  vvas_xclbin_describe_usable_banks (topo, usable, sizeof (usable));
+  g_assert_cmpstr (usable, ==, expected);
+}
+
+/* Valid files with a feature a careless reader would trip on. */
+static void
+test_valid_flavors (void)
+{
+  VvasXclbinTopology topo;
+  guint i;
+
+  /* A signature after the declared length is not part of the xclbin. */
+  topo = read_flavor (2, 0, XCLBIN_TRAILING_BYTES);
+  assert_usable (&topo, "0, 1");
+  vvas_xclbin_topology_clear (&topo);
+
+  /* The topology is found wherever it is in the table. */
+  topo = read_flavor (4, 1 << 2, XCLBIN_TOPOLOGY_LAST);
+  for (i = 0; i < topo.bank_count; i++) {
+    gchar *tag = g_strdup_printf ("bank%u", i);
+
+    g_assert_cmpstr (topo.banks[i].tag, ==, tag);
+    g_free (tag);
+  }
+  assert_usable (&topo, "0, 1, 3");
+  vvas_xclbin_topology_clear (&topo);
+
+  /* Streaming banks hold no buffers; their m_size is a route id. */
+  topo = read_flavor (4, 0, XCLBIN_MIXED_BANK_TYPES);
+  for (i = 0; i < topo.bank_count; i++)
+    g_assert_cmpuint (topo.banks[i].type, ==, XCLBIN_GEN_MIXED_TYPES[i]);
+  g_assert_cmpuint (topo.banks[0].size_bytes, ==, XCLBIN_GEN_BANK_SIZE);
+  g_assert_cmpuint (topo.banks[1].size_bytes, ==, 0);
+  g_assert_cmpuint (topo.banks[2].size_bytes, ==, XCLBIN_GEN_BANK_SIZE);
+  g_assert_cmpuint (topo.banks[3].size_bytes, ==, 0);
+  g_assert_true (vvas_xclbin_bank_is_usable (&topo, 0));
+  g_assert_false (vvas_xclbin_bank_is_usable (&topo, 1));
+  g_assert_false (vvas_xclbin_bank_is_usable (&topo, 3));
+  assert_usable (&topo, "0, 2");
+  vvas_xclbin_topology_clear (&topo);
+
+  /* A size in KiB that overflows in bytes is unknown, not wrapped. */
+  topo = read_flavor (2, 0, XCLBIN_HUGE_BANK_SIZE);
+  g_assert_cmpuint (topo.banks[0].size_bytes, ==, 0);
+  g_assert_cmpuint (topo.banks[1].size_bytes, ==, (G_MAXUINT64 / 1024) * 1024);
+  vvas_xclbin_topology_clear (&topo);
+
+  /* A 16-byte tag without NUL is cut there, and terminated. */
+  topo = read_flavor (2, 0, XCLBIN_LONG_TAGS);
+  g_assert_cmpstr (topo.banks[0].tag, ==, "bank_with_a_long");
+  g_assert_cmpstr (topo.banks[1].tag, ==, "bank_with_a_long");
+  vvas_xclbin_topology_clear (&topo);
+}
+
+/*
+ * A bank index equal to the count is past the end. The banks array here
+ * holds one more used bank, so a check off by one accepts it instead of
+ * reading out of bounds (which only valgrind would see).
+ */
+static void
+test_bank_index_past_count (void)
+{
+  VvasXclbinBank banks[4];
+  VvasXclbinTopology topo = { 3, banks, {0} };
+  guint i;
+
+  memset (banks, 0, sizeof (banks));
+  for (i = 0; i < G_N_ELEMENTS (banks); i++) {
+    banks[i].type = 1;          /* MEM_DDR4 */
+    banks[i].used = TRUE;
+    banks[i].size_bytes = XCLBIN_GEN_BANK_SIZE;
+  }
+  banks[1].used = FALSE;
+
+  g_assert_true (vvas_xclbin_bank_is_usable (&topo, 0));
+  g_assert_false (vvas_xclbin_bank_is_usable (&topo, 1));
+  g_assert_true (vvas_xclbin_bank_is_usable (&topo, 2));
+  g_assert_false (vvas_xclbin_bank_is_usable (&topo, 3));
+  g_assert_false (vvas_xclbin_bank_is_usable (&topo, G_MAXUINT32));
+  assert_usable (&topo, "0, 2");
+
+  topo.bank_count = 0;
+  g_assert_false (vvas_xclbin_bank_is_usable (&topo, 0));
+  assert_usable (&topo, "none");
 }
 
 static void
@@ -242,6 +368,8 @@ main (int argc, char **argv)
   test_util_init ();
   g_test_add_func ("/xclbin/valid", test_valid);
   g_test_add_func ("/xclbin/broken-flavors", test_broken_flavors);
+  g_test_add_func ("/xclbin/valid-flavors", test_valid_flavors);
+  g_test_add_func ("/xclbin/bank-index-past-count", test_bank_index_past_count);
   g_test_add_func ("/xclbin/not-a-file", test_not_a_file);
   g_test_add_func ("/xclbin/special-files", test_special_files);
   g_test_add_func ("/xclbin/every-truncation", test_every_truncation);
