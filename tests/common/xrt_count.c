@@ -75,16 +75,18 @@ xrt_real_symbol (const char *name)
   void *sym = dlsym (RTLD_NEXT, name);
 
   /*
-   * Preloaded into a process that gets XRT with a plugin (local scope),
-   * RTLD_NEXT finds nothing: ask XRT's library itself.
+   * Preloaded into a process that gets XRT with a plugin (local scope), or
+   * linked into a test that calls XRT only through these wrappers (so the
+   * linker dropped XRT), RTLD_NEXT finds nothing: ask XRT's library itself,
+   * loading it if need be. The reference is kept: XRT stays loaded.
    */
   if (!sym) {
     void *lib = dlopen ("libxrt_coreutil.so.2", RTLD_LAZY | RTLD_NOLOAD);
 
-    if (lib) {
+    if (!lib)
+      lib = dlopen ("libxrt_coreutil.so.2", RTLD_LAZY);
+    if (lib)
       sym = dlsym (lib, name);
-      dlclose (lib);
-    }
   }
   if (!sym) {
     fprintf (stderr, "xrt_count: cannot find XRT's %s: %s\n", name, dlerror ());

@@ -258,7 +258,7 @@ xrt_emu_xclbin_loaded (xrtDeviceHandle device, const char *path)
  * known), or refuses it as XRT's allocator would. Returns 0 or an errno.
  */
 static int
-reserve (int index, unsigned int bank, size_t size, size_t * charged)
+reserve (int index, unsigned int bank, size_t size, size_t *charged)
 {
   EmuDevice *d;
   int res = 0;
