@@ -1,8 +1,10 @@
 #!/bin/sh
 # On a fresh Debian 12 machine (as root): installs what the project needs,
-# builds it, and runs the whole test suite through meson test, four ways:
-# plain (every suite, the Python one, gi, included); under valgrind (the
-# test setup leaves out the gi and install suites); the core and
+# builds it, and runs the whole test suite through meson test, five ways:
+# plain (every suite, the Python one, gi, included); on the emulated device
+# (tests/common/xrt_emu.h: a device copy per buffer, so that a wrong or
+# missing transfer shows as wrong bytes); under valgrind (the test setup
+# leaves out the gi and install suites); the core and
 # GStreamer-library tests built with AddressSanitizer and
 # UndefinedBehaviorSanitizer; and the same built with ThreadSanitizer.
 # Ends with one line "N passed, N failed" (", N skipped" when some were),
@@ -38,6 +40,7 @@ run () {
 }
 
 run plain -C "$BUILD_DIR"
+run emulated -C "$BUILD_DIR" --setup emulated
 run valgrind -C "$BUILD_DIR" --setup valgrind
 # Tests that start uninstrumented programs (gst-launch-1.0, the plugin
 # scanner, the installed example) on instrumented libraries cannot run
