@@ -1061,6 +1061,53 @@ test_copy_host_to_host (CopyFixture * f, gconstpointer unused)
   vvas_memory_free (src);
 }
 
+/*
+ * Part of a buffer copied on the device to offset 0 of a memory whose host
+ * copy is newer: the host bytes outside the range reach the device first,
+ * since the device copy then becomes the newer one. Only a copy over the
+ * whole destination may skip that transfer.
+ */
+static void
+test_copy_device_part_at_start (CopyFixture * f, gconstpointer unused)
+{
+  VvasMemory *src = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_CMA, 0, NV12_1080P);
+  VvasMemory *dst = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_CMA, 3, NV12_1080P);
+
+  write_pattern (src, 71);
+  vvas_memory_sync_data (src, VVAS_DATA_SYNC_TO_DEVICE);
+
+  /* All but the last byte. */
+  write_pattern (dst, 72);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 0, src, 0, NV12_1080P - 1), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_COPY), ==, 1);
+  assert_syncs (1, 0);
+  g_assert_cmpuint (xrt_count_bytes (XRT_CALL_SYNC_TO_DEVICE), ==, NV12_1080P);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+
+  /* A short one. */
+  write_pattern (dst, 73);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 0, src, 4096, 4096), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_COPY), ==, 1);
+  assert_syncs (1, 0);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+
+  /* The whole of dst: none of its bytes is kept, none is transferred. */
+  write_pattern (dst, 74);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 0, src, 0, NV12_1080P), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_COPY), ==, 1);
+  assert_syncs (0, 0);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+
+  vvas_memory_free (dst);
+  vvas_memory_free (src);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Transfer statistics */
 
@@ -1487,6 +1534,7 @@ main (int argc, char **argv)
   ADD_COPY ("device-to-host", test_copy_device_to_host);
   ADD_COPY ("device-host-newer", test_copy_device_host_newer);
   ADD_COPY ("host-to-host", test_copy_host_to_host);
+  ADD_COPY ("device-part-at-start", test_copy_device_part_at_start);
 
   g_test_add_func ("/memory/stats", test_stats);
   g_test_add_func ("/memory/log/context-level", test_log_context_level);
