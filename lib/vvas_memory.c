@@ -444,37 +444,58 @@ sync_if_due (VvasMemory * mem, VvasDataSyncFlags direction)
             VVAS_DATA_MAP_WRITE)) == 0, \
     "flags must be VVAS_DATA_MAP_READ, VVAS_DATA_MAP_WRITE or both")
 
-VvasReturnType
-vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
+/*
+ * Counts a map with @flags, after making the host view current. With
+ * @overwrite (a WRITE map whose holder replaces every byte) the device's
+ * newer bytes are dropped instead of fetched; a transfer of them already
+ * in progress is still waited for, or it would land over the new bytes.
+ */
+static VvasReturnType
+map_counted (VvasMemory * mem, VvasDataMapFlags flags, bool overwrite,
     VvasMemoryMapInfo * info)
 {
+  const uint64_t wait = overwrite ? STATE_TRANSFER_FROM_DEVICE :
+      VVAS_DATA_SYNC_FROM_DEVICE | STATE_TRANSFER_FROM_DEVICE;
   uint64_t state, next;
   VvasReturnType res;
   bool write;
 
-  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
-      !VVAS_ARG_OK (info != NULL, "info is NULL") || !MAP_FLAGS_OK (flags))
-    return VVAS_RET_INVALID_ARGS;
-
   /* Even a write-only map refreshes first: it may write part of it only. */
-  write = (flags & VVAS_DATA_MAP_WRITE) && vvas_mem->bo;
-  state = state_load (vvas_mem);
+  write = (flags & VVAS_DATA_MAP_WRITE) && mem->bo;
+  state = state_load (mem);
   do {
-    while (state & (VVAS_DATA_SYNC_FROM_DEVICE | STATE_TRANSFER_FROM_DEVICE)) {
-      res = sync_if_due (vvas_mem, VVAS_DATA_SYNC_FROM_DEVICE);
-      if (res != VVAS_RET_SUCCESS)
-        return res;
-      state = state_load (vvas_mem);
+    while (state & wait) {
+      if (overwrite) {
+        /* Transfers run under the lock: taking it waits for this one. */
+        pthread_mutex_lock (&mem->lock);
+        pthread_mutex_unlock (&mem->lock);
+      } else {
+        res = sync_if_due (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+        if (res != VVAS_RET_SUCCESS)
+          return res;
+      }
+      state = state_load (mem);
     }
     next = state + STATE_MAP_ONE;
     next |= (uint64_t) flags << STATE_MAP_SHIFT;
     if (write)
-      next |= VVAS_DATA_SYNC_TO_DEVICE;
-  } while (!atomic_compare_exchange_weak (&vvas_mem->state, &state, next));
+      next = (next & ~STATE_SYNC_MASK) | VVAS_DATA_SYNC_TO_DEVICE;
+  } while (!atomic_compare_exchange_weak (&mem->state, &state, next));
 
-  info->data = vvas_mem->host;
-  info->size = vvas_mem->size;
+  info->data = mem->host;
+  info->size = mem->size;
   return VVAS_RET_SUCCESS;
+}
+
+VvasReturnType
+vvas_memory_map (VvasMemory * vvas_mem, VvasDataMapFlags flags,
+    VvasMemoryMapInfo * info)
+{
+  if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
+      !VVAS_ARG_OK (info != NULL, "info is NULL") || !MAP_FLAGS_OK (flags))
+    return VVAS_RET_INVALID_ARGS;
+
+  return map_counted (vvas_mem, flags, false, info);
 }
 
 VvasReturnType
@@ -580,7 +601,10 @@ vvas_memory_export_dmabuf (VvasMemory * vvas_mem, VvasReturnType * ret)
   return fd;
 }
 
-/* Host-side copy through maps: the coherence contract does the syncs. */
+/*
+ * Host-side copy through maps: the coherence contract does the syncs. A
+ * copy over all of dst fetches none of dst's bytes from the device first.
+ */
 static VvasReturnType
 copy_on_host (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
     size_t src_offset, size_t size)
@@ -591,7 +615,8 @@ copy_on_host (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
   res = vvas_memory_map (src, VVAS_DATA_MAP_READ, &src_map);
   if (res != VVAS_RET_SUCCESS)
     return res;
-  res = vvas_memory_map (dst, VVAS_DATA_MAP_WRITE, &dst_map);
+  res = map_counted (dst, VVAS_DATA_MAP_WRITE, dst_offset == 0
+      && size == dst->size, &dst_map);
   if (res == VVAS_RET_SUCCESS) {
     memcpy (dst_map.data + dst_offset, src_map.data + src_offset, size);
     vvas_memory_unmap (dst, &dst_map);

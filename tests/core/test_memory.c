@@ -1108,6 +1108,55 @@ test_copy_device_part_at_start (CopyFixture * f, gconstpointer unused)
   vvas_memory_free (src);
 }
 
+/*
+ * A copy that overwrites all of a device memory through host maps fetches
+ * nothing from the device first, even if the device copy was newer: every
+ * byte is replaced. A partial one still does.
+ */
+static void
+test_copy_whole_fetches_nothing (CopyFixture * f, gconstpointer unused)
+{
+  const gsize size = 5 * 4096 + 11;
+  VvasMemory *host = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_NON_CMA, 0, size);
+  VvasMemory *src = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_CMA, 0, size);
+  VvasMemory *dst = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_CMA, 1, size);
+
+  /* From host memory. */
+  write_pattern (host, 61);
+  vvas_memory_set_sync_flag (dst, VVAS_DATA_SYNC_FROM_DEVICE);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 0, host, 0, size), ==,
+      VVAS_RET_SUCCESS);
+  assert_syncs (0, 0);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_TO_DEVICE);
+  check_pattern (dst, 61);
+  assert_syncs (0, 0);
+
+  /* From device memory newer on the host (the host path). */
+  write_pattern (src, 62);
+  vvas_memory_set_sync_flag (dst, VVAS_DATA_SYNC_FROM_DEVICE);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 0, src, 0, size), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_COPY), ==, 0);
+  assert_syncs (0, 0);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_TO_DEVICE);
+  check_pattern (dst, 62);
+  g_assert_cmpint (alloc_info (dst).map_flags, ==, VVAS_DATA_MAP_NONE);
+
+  /* Part of it: the device's bytes around the range are fetched first. */
+  vvas_memory_set_sync_flag (dst, VVAS_DATA_SYNC_FROM_DEVICE);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 1, host, 1, size - 1), ==,
+      VVAS_RET_SUCCESS);
+  assert_syncs (0, 1);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_TO_DEVICE);
+
+  vvas_memory_free (dst);
+  vvas_memory_free (src);
+  vvas_memory_free (host);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Transfer statistics */
 
@@ -1535,6 +1584,7 @@ main (int argc, char **argv)
   ADD_COPY ("device-host-newer", test_copy_device_host_newer);
   ADD_COPY ("host-to-host", test_copy_host_to_host);
   ADD_COPY ("device-part-at-start", test_copy_device_part_at_start);
+  ADD_COPY ("whole-fetches-nothing", test_copy_whole_fetches_nothing);
 
   g_test_add_func ("/memory/stats", test_stats);
   g_test_add_func ("/memory/log/context-level", test_log_context_level);
