@@ -625,12 +625,45 @@ copy_on_host (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
   return res;
 }
 
+/*
+ * Starts a copy on the device into @dst, lock held, unless the host has
+ * @dst mapped: its device copy is about to become the newer one, which
+ * would lose what a mapper writes (nothing tells the copy when it is done).
+ * The claim is the in-progress bit of a transfer from the device, so a map
+ * that begins meanwhile waits for the lock and then fetches the result.
+ */
+static bool
+claim_for_device_copy (VvasMemory * dst)
+{
+  uint64_t state = state_load (dst);
+
+  do {
+    if (STATE_MAP_COUNT (state) > 0)
+      return false;
+  } while (!atomic_compare_exchange_weak (&dst->state, &state,
+          state | STATE_TRANSFER_FROM_DEVICE));
+  return true;
+}
+
+/* Ends a claim; after a copy that worked, the device copy is the newer. */
+static void
+release_after_device_copy (VvasMemory * dst, bool copied)
+{
+  uint64_t state = state_load (dst), next;
+
+  do {
+    next = state & ~STATE_TRANSFER_FROM_DEVICE;
+    if (copied)
+      next = (next & ~STATE_SYNC_MASK) | VVAS_DATA_SYNC_FROM_DEVICE;
+  } while (!atomic_compare_exchange_weak (&dst->state, &state, next));
+}
+
 VvasReturnType
 vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
     size_t src_offset, size_t size)
 {
   VvasMemory *first, *second;
-  bool src_device_current;
+  bool on_device;
   VvasReturnType res = VVAS_RET_SUCCESS;
 
   if (!VVAS_ARG_OK (dst != NULL, "dst is NULL") ||
@@ -652,8 +685,9 @@ vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
   second = src < dst ? dst : src;
   pthread_mutex_lock (&first->lock);
   pthread_mutex_lock (&second->lock);
-  src_device_current = !(state_load (src) & VVAS_DATA_SYNC_TO_DEVICE);
-  if (src_device_current) {
+  on_device = !(state_load (src) & VVAS_DATA_SYNC_TO_DEVICE) &&
+      claim_for_device_copy (dst);
+  if (on_device) {
     /*
      * The device copy of dst must hold the host's bytes outside the copied
      * range before it becomes the newer copy; a copy over all of dst makes
@@ -661,18 +695,16 @@ vvas_memory_copy (VvasMemory * dst, size_t dst_offset, VvasMemory * src,
      */
     if (dst_offset != 0 || size != dst->size)
       res = sync_if_pending_locked (dst, VVAS_DATA_SYNC_TO_DEVICE);
-    if (res == VVAS_RET_SUCCESS) {
-      if (vvas_xrt_bo_copy (dst->bo, dst_offset, src->bo, src_offset, size,
-              &dst->ctx->counters, memory_level (dst)) == 0)
-        state_mark_newer (dst, VVAS_DATA_SYNC_FROM_DEVICE);
-      else
-        res = VVAS_RET_ERROR;
-    }
+    if (res == VVAS_RET_SUCCESS && vvas_xrt_bo_copy (dst->bo, dst_offset,
+            src->bo, src_offset, size, &dst->ctx->counters,
+            memory_level (dst)) != 0)
+      res = VVAS_RET_ERROR;
+    release_after_device_copy (dst, res == VVAS_RET_SUCCESS);
   }
   pthread_mutex_unlock (&second->lock);
   pthread_mutex_unlock (&first->lock);
 
-  if (!src_device_current)
+  if (!on_device)
     return copy_on_host (dst, dst_offset, src, src_offset, size);
   return res;
 }

@@ -217,10 +217,22 @@ VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_dmabuf (VvasContext *
  * @size: bytes to copy, more than zero
  *
  * Copies bytes between memories with the fewest transfers: on the device
- * (XRT's BO copy) when both are device memories of the same context and
- * the device copy of @src is current, after which the device copy of @dst is
- * the newer one; otherwise through host maps, which follow the coherence
- * contract.
+ * (XRT's BO copy) when both are device memories of the same context, the
+ * device copy of @src is current and @dst is not mapped, after which the
+ * device copy of @dst is the newer one (if its host copy was newer, that is
+ * transferred to the device first, unless the copy covers all of @dst);
+ * otherwise through the host views, which follow the coherence contract:
+ * @src is refreshed if its device copy is newer, and so is @dst, unless the
+ * copy covers all of it (then nothing of @dst is transferred).
+ *
+ * While @dst is mapped (a vvas_memory_map() not yet unmapped), the copy
+ * writes its host view, whatever @src is, and the host copy of @dst stays
+ * the newer one: the mapper's bytes around the range, its later writes and
+ * the copied bytes all reach the device at the next transfer to it. A map of
+ * @dst that begins during a copy on the device waits for it and sees its
+ * bytes. Host accesses opened with vvas_memory_begin_host_access() are not
+ * counted and so not seen: do not copy into a memory while one of them
+ * writes it.
  *
  * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS (a range past the end
  *   of a memory, say) or %VVAS_RET_ERROR.

@@ -1157,6 +1157,59 @@ test_copy_whole_fetches_nothing (CopyFixture * f, gconstpointer unused)
   vvas_memory_free (host);
 }
 
+/*
+ * A copy into a memory mapped for writing, from a source whose device copy
+ * is current (which would otherwise be copied on the device): it goes
+ * through the mapped host view, so the writer's bytes around the range,
+ * the copied ones and the writer's later ones are all there, and the host
+ * copy stays the newer one. (On XRT's no-op device a device copy would not
+ * move the bytes: they show only if the copy went through the host view.)
+ */
+static void
+test_copy_into_mapped_writer (CopyFixture * f, gconstpointer unused)
+{
+  const gsize size = 64 * 1024;
+  VvasMemory *src = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_CMA, 0, size);
+  VvasMemory *dst = alloc_ok (f->ctx, VVAS_ALLOC_TYPE_CMA, 1, size);
+  VvasMemoryMapInfo map;
+
+  write_pattern (src, 81);
+  vvas_memory_sync_data (src, VVAS_DATA_SYNC_TO_DEVICE);
+  reset_counts (f);
+
+  map_ok (dst, VVAS_DATA_MAP_WRITE, &map);
+  fill_pattern (map.data, size, 82);
+  g_assert_cmpint (vvas_memory_copy (dst, 100, src, 200, 5000), ==,
+      VVAS_RET_SUCCESS);
+  /* The writer sees the copied bytes in its map, and writes on. */
+  assert_pattern_at (map.data + 100, 5000, 81, 200);
+  fill_pattern (map.data + size - 1000, 1000, 83);
+  unmap_ok (dst, &map);
+
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_COPY), ==, 0);
+  assert_syncs (0, 0);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_TO_DEVICE);
+  g_assert_cmpint (pending (src), ==, VVAS_DATA_SYNC_NONE);
+
+  map_ok (dst, VVAS_DATA_MAP_READ, &map);
+  assert_pattern_at (map.data, 100, 82, 0);
+  assert_pattern_at (map.data + 100, 5000, 81, 200);
+  assert_pattern_at (map.data + 5100, size - 1000 - 5100, 82, 5100);
+  assert_pattern_at (map.data + size - 1000, 1000, 83, 0);
+  unmap_ok (dst, &map);
+  assert_syncs (0, 0);
+
+  /* Unmapped again: the next copy is on the device. */
+  g_assert_cmpint (vvas_memory_copy (dst, 100, src, 200, 5000), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_COPY), ==, 1);
+  assert_syncs (1, 0);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_FROM_DEVICE);
+
+  vvas_memory_free (dst);
+  vvas_memory_free (src);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Transfer statistics */
 
@@ -1585,6 +1638,7 @@ main (int argc, char **argv)
   ADD_COPY ("host-to-host", test_copy_host_to_host);
   ADD_COPY ("device-part-at-start", test_copy_device_part_at_start);
   ADD_COPY ("whole-fetches-nothing", test_copy_whole_fetches_nothing);
+  ADD_COPY ("into-mapped-writer", test_copy_into_mapped_writer);
 
   g_test_add_func ("/memory/stats", test_stats);
   g_test_add_func ("/memory/log/context-level", test_log_context_level);
