@@ -24,6 +24,8 @@
  */
 
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -316,6 +318,7 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
     uint8_t mbank_idx, VvasReturnType * ret)
 {
   VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  VvasMemory *mem;
   size_t size;
   void *bo;
 
@@ -346,7 +349,11 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
     vvas_set_ret (ret, VVAS_RET_ERROR);
     return NULL;
   }
-  return memory_new_from_bo (ctx, bo, mbank_idx, size, ret);
+  mem = memory_new_from_bo (ctx, bo, mbank_idx, size, ret);
+  /* The exporter may have written it: the first host access fetches it. */
+  if (mem)
+    atomic_store (&mem->state, VVAS_DATA_SYNC_FROM_DEVICE);
+  return mem;
 }
 
 void
@@ -588,7 +595,7 @@ vvas_memory_get_context (VvasMemory * vvas_mem)
 int
 vvas_memory_export_dmabuf (VvasMemory * vvas_mem, VvasReturnType * ret)
 {
-  int fd;
+  int bo_fd, fd;
 
   if (!VVAS_ARG_OK (vvas_mem != NULL, "vvas_mem is NULL") ||
       !VVAS_ARG_OK (vvas_mem->bo != NULL, "only device (CMA) memory can be "
@@ -596,8 +603,28 @@ vvas_memory_export_dmabuf (VvasMemory * vvas_mem, VvasReturnType * ret)
     vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
     return -1;
   }
-  fd = vvas_xrt_bo_export (vvas_mem->bo, memory_level (vvas_mem));
-  vvas_set_ret (ret, fd >= 0 ? VVAS_RET_SUCCESS : VVAS_RET_ERROR);
+  bo_fd = vvas_xrt_bo_export (vvas_mem->bo, memory_level (vvas_mem));
+  if (bo_fd < 0) {
+    vvas_set_ret (ret, VVAS_RET_ERROR);
+    return -1;
+  }
+  /* An importer reads the device copy: the host's newer bytes go first. */
+  if (sync_if_due (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE) != VVAS_RET_SUCCESS) {
+    vvas_set_ret (ret, VVAS_RET_ERROR);
+    return -1;
+  }
+  /*
+   * XRT's fd belongs to the BO: the same one on every export, closed when
+   * the BO is freed. The caller gets one of its own to keep or close.
+   */
+  fd = fcntl (bo_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    VVAS_LOG_ERROR (memory_level (vvas_mem), "cannot duplicate the DMA-buf "
+        "fd of memory %p: %s", (void *) vvas_mem, strerror (errno));
+    vvas_set_ret (ret, VVAS_RET_ERROR);
+    return -1;
+  }
+  vvas_set_ret (ret, VVAS_RET_SUCCESS);
   return fd;
 }
 

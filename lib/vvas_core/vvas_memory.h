@@ -186,9 +186,24 @@ VVAS_CORE_API VvasContext *vvas_memory_get_context (VvasMemory * vvas_mem);
  * @ret: (out) (optional): result code
  *
  * Exports the buffer object as a DMA-buf, for zero-copy sharing with other
- * drivers. XRT's no-op device cannot export and fails here.
+ * drivers. An importer reads the device copy, so if the host copy is newer
+ * it is transferred to the device first (as vvas_memory_sync_data() with
+ * %VVAS_DATA_SYNC_TO_DEVICE does; while a vvas_memory_map() for writing is
+ * still held, the host copy stays marked newer for the bytes still to
+ * come). If that transfer fails, the export fails and the transfer stays
+ * pending.
  *
- * Returns: a new file descriptor the caller closes, or -1 on error.
+ * The descriptor returned is the caller's own, a duplicate (close-on-exec)
+ * of the one XRT keeps for the buffer object: each call returns a new one,
+ * which the caller closes when done with it, and which stays valid after
+ * vvas_memory_free(). XRT's own descriptor is never handed out; it is
+ * closed when the memory is freed.
+ *
+ * XRT's no-op device cannot export and fails here, without transferring.
+ *
+ * Returns: a new file descriptor the caller owns and closes, or -1 with
+ *   @ret set to %VVAS_RET_INVALID_ARGS (NULL or host memory) or
+ *   %VVAS_RET_ERROR.
  */
 VVAS_CORE_API int vvas_memory_export_dmabuf (VvasMemory * vvas_mem,
     VvasReturnType * ret);
@@ -201,7 +216,10 @@ VVAS_CORE_API int vvas_memory_export_dmabuf (VvasMemory * vvas_mem,
  * @ret: (out) (optional): result code
  *
  * Imports a DMA-buf as device memory of the context's device. The memory's
- * size is the buffer's.
+ * size is the buffer's. The exporter may have written the buffer, so the
+ * device copy is marked newer (%VVAS_DATA_SYNC_FROM_DEVICE pending): the
+ * first map, READ or WRITE, transfers it to the host view. The import holds
+ * the buffer itself: the caller may close @dmabuf_fd at once.
  *
  * Returns: the memory, or NULL on error.
  */

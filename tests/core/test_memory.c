@@ -19,6 +19,7 @@
 #include <vvas_core/vvas_memory_priv.h>
 
 #include "test_util.h"
+#include "xrt_emu.h"
 
 #define NV12_1080P (1920 * 1080 * 3 / 2)
 #define NV12_4K (3840 * 2160 * 3 / 2)
@@ -775,10 +776,15 @@ test_priv_host_only (void)
 }
 
 /* ------------------------------------------------------------------------ */
-/* DMA-buf: XRT's no-op device refuses both ways; nothing leaks. */
+/*
+ * DMA-buf refused both ways (by XRT's no-op device; on the emulated device,
+ * which exports and imports, by an injected failure): nothing transferred,
+ * nothing leaked, the memory still usable. The emulated device's successes
+ * are in test_emulated.c.
+ */
 
 static void
-test_dmabuf_noop (void)
+test_dmabuf_refused (void)
 {
   VvasContext *ctx = device_context ("two_banks.xclbin", LOG_LEVEL_ERROR);
   VvasMemory *cma = alloc_ok (ctx, VVAS_ALLOC_TYPE_CMA, 0, 4096);
@@ -786,10 +792,16 @@ test_dmabuf_noop (void)
   VvasReturnType ret = VVAS_RET_SUCCESS;
   int fd;
 
+  /* The host copy is newer; an export that fails transfers nothing. */
+  write_pattern (cma, 8);
   xrt_count_reset ();
+  if (xrt_emu_enabled ())
+    xrt_count_fail_next (XRT_CALL_BO_EXPORT, 1);
   g_assert_cmpint (vvas_memory_export_dmabuf (cma, &ret), ==, -1);
   g_assert_cmpint (ret, ==, VVAS_RET_ERROR);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_EXPORT), ==, 1);
+  assert_syncs (0, 0);
+  g_assert_cmpint (pending (cma), ==, VVAS_DATA_SYNC_TO_DEVICE);
 
   ret = VVAS_RET_SUCCESS;
   g_assert_cmpint (vvas_memory_export_dmabuf (host, &ret), ==, -1);
@@ -800,6 +812,8 @@ test_dmabuf_noop (void)
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (ftruncate (fd, 4096), ==, 0);
   ret = VVAS_RET_SUCCESS;
+  if (xrt_emu_enabled ())
+    xrt_count_fail_next (XRT_CALL_BO_IMPORT, 1);
   g_assert_null (vvas_memory_alloc_from_dmabuf (ctx, fd, 0, &ret));
   g_assert_cmpint (ret, ==, VVAS_RET_ERROR);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_BO_IMPORT), ==, 1);
@@ -1626,7 +1640,7 @@ main (int argc, char **argv)
   g_test_add_func ("/memory/from-data/no-free-cb", test_from_data_no_free_cb);
   g_test_add_func ("/memory/metadata", test_metadata);
   g_test_add_func ("/memory/priv/host-only", test_priv_host_only);
-  g_test_add_func ("/memory/dmabuf/noop-refuses", test_dmabuf_noop);
+  g_test_add_func ("/memory/dmabuf/refused", test_dmabuf_refused);
 
 #define ADD_COPY(name, func) \
   g_test_add ("/memory/copy/" name, CopyFixture, NULL, copy_set_up, func, \
