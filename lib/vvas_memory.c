@@ -196,16 +196,18 @@ memory_new_from_bo (VvasContextPrivate * ctx, void *bo, uint8_t bank,
     size_t size, VvasReturnType * ret)
 {
   uint8_t *host = vvas_xrt_bo_map (bo);
-  VvasMemory *mem;
+  /* A kernel is handed this address: a memory without one is no use. */
+  uint64_t paddr = host ? vvas_xrt_bo_address (bo) : (uint64_t) - 1;
+  VvasMemory *mem = NULL;
 
-  if (!host) {
+  if (!host)
     VVAS_LOG_ERROR (ctx->pub.log_level, "XRT could not map the %zu-byte "
         "buffer on bank %u into the host", size, bank);
-    vvas_xrt_bo_free (bo);
-    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
-    return NULL;
-  }
-  mem = memory_new (ctx, MEMORY_OWNS_BO, VVAS_ALLOC_TYPE_CMA, bank, size);
+  else if (paddr == (uint64_t) - 1)
+    VVAS_LOG_ERROR (ctx->pub.log_level, "XRT reports no device address for "
+        "the %zu-byte buffer on bank %u", size, bank);
+  else
+    mem = memory_new (ctx, MEMORY_OWNS_BO, VVAS_ALLOC_TYPE_CMA, bank, size);
   if (!mem) {
     vvas_xrt_bo_free (bo);
     vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
@@ -213,7 +215,7 @@ memory_new_from_bo (VvasContextPrivate * ctx, void *bo, uint8_t bank,
   }
   mem->bo = bo;
   mem->host = host;
-  mem->paddr = vvas_xrt_bo_address (bo);
+  mem->paddr = paddr;
   vvas_set_ret (ret, VVAS_RET_SUCCESS);
   return mem;
 }
