@@ -810,11 +810,12 @@ gst_vvas_memory_sync (GstMemory * mem, VvasDataSyncFlags direction)
  * @mem: a VVAS device #GstMemory
  * @error: return location for a #GError describing a failure, or %NULL
  *
- * Exports the buffer object as a DMA-buf. Make the device copy current
- * first (a %GST_MAP_VVAS map) if the host wrote it. XRT's no-op device
- * cannot export.
+ * Exports the buffer object as a DMA-buf, as vvas_memory_export_dmabuf()
+ * does: bytes the host wrote are transferred to the device first, since an
+ * importer reads the device copy. XRT's no-op device cannot export.
  *
- * Returns: a new file descriptor the caller closes, or -1 with @error set
+ * Returns: a new file descriptor of the caller's own, which it closes (the
+ *   buffer object keeps its own), or -1 with @error set
  *
  * Since: 1.0
  */
