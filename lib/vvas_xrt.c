@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <xrt/xrt_bo.h>
 #include <xrt/xrt_device.h>
@@ -26,6 +27,168 @@
  * transfers of different buffers still run concurrently.
  */
 static pthread_rwlock_t bo_table_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+/*
+ * A process may end with buffer objects and devices still open: a leaked
+ * GstMemory, a pool never deactivated, a Python script whose appsink holds
+ * a sample. XRT then crashes in its own static destructors (SIGSEGV or
+ * "double free" at exit): the C API's table of BOs (a static of
+ * libxrt_coreutil, constructed when it is loaded) frees each BO left in it
+ * through the driver library (libxrt_noop.so.2, libxrt_core.so.2), which
+ * XRT loads at the first device open, after that table, and whose own
+ * statics (its BO table) exit() has therefore already destroyed.
+ *
+ * So the library keeps the BOs and devices it opened in two sets, and an
+ * exit handler registered after the first device open (so after the
+ * driver library is loaded, and before its statics are destroyed) frees
+ * the BOs, closes the devices and marks XRT released: from then on a free
+ * or close is a no-op and any other call fails, since XRT is being torn
+ * down. Both sets are guarded by bo_table_lock (written only with it held
+ * for writing) and device_lock respectively; the handler takes both.
+ */
+typedef struct
+{
+  void **slots;                 /* open addressing; NULL is a free slot */
+  size_t mask;                  /* capacity - 1, capacity a power of two */
+  size_t count;
+} HandleSet;
+
+static HandleSet live_bos;      /* guarded by bo_table_lock */
+static HandleSet live_devices;  /* guarded by device_lock */
+static pthread_mutex_t device_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool xrt_released;
+static pthread_once_t exit_handler_once = PTHREAD_ONCE_INIT;
+
+/* Fibonacci hashing: the high bits of the product are well mixed. */
+static size_t
+handle_hash (const void *handle, size_t mask)
+{
+  return (size_t) (((uint64_t) (uintptr_t) handle *
+          UINT64_C (0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+static size_t
+handle_slot (const HandleSet * set, const void *handle)
+{
+  return handle_hash (handle, set->mask);
+}
+
+/*
+ * Makes room for one more handle, so that the insertion that follows a
+ * successful XRT call cannot fail. At most half full: short probes.
+ */
+static bool
+handle_set_reserve (HandleSet * set)
+{
+  size_t capacity = set->slots ? set->mask + 1 : 0;
+  size_t new_capacity, i, j;
+  void **slots;
+
+  if ((set->count + 1) * 2 <= capacity)
+    return true;
+  new_capacity = capacity ? capacity * 2 : 64;
+  slots = calloc (new_capacity, sizeof (*slots));
+  if (!slots)
+    return false;
+  for (i = 0; i < capacity; i++) {
+    if (!set->slots[i])
+      continue;
+    j = handle_hash (set->slots[i], new_capacity - 1);
+    while (slots[j])
+      j = (j + 1) & (new_capacity - 1);
+    slots[j] = set->slots[i];
+  }
+  free (set->slots);
+  set->slots = slots;
+  set->mask = new_capacity - 1;
+  return true;
+}
+
+/* After handle_set_reserve(). */
+static void
+handle_set_add (HandleSet * set, void *handle)
+{
+  size_t i = handle_slot (set, handle);
+
+  while (set->slots[i])
+    i = (i + 1) & set->mask;
+  set->slots[i] = handle;
+  set->count++;
+}
+
+/* Returns false when @handle is not in @set. */
+static bool
+handle_set_remove (HandleSet * set, void *handle)
+{
+  size_t i, j, home;
+
+  if (!set->slots)
+    return false;
+  for (i = handle_slot (set, handle); set->slots[i] != handle;
+      i = (i + 1) & set->mask)
+    if (!set->slots[i])
+      return false;
+  /* Backward-shift deletion: no tombstones, probes stay short. */
+  for (j = (i + 1) & set->mask; set->slots[j]; j = (j + 1) & set->mask) {
+    home = handle_slot (set, set->slots[j]);
+    /* Move slots[j] into the hole at i unless its home lies in (i, j]. */
+    if (((j - home) & set->mask) >= ((j - i) & set->mask)) {
+      set->slots[i] = set->slots[j];
+      i = j;
+    }
+  }
+  set->slots[i] = NULL;
+  set->count--;
+  return true;
+}
+
+static void
+handle_set_clear (HandleSet * set)
+{
+  free (set->slots);
+  set->slots = NULL;
+  set->mask = 0;
+  set->count = 0;
+}
+
+/* Runs at exit (or when the library is unloaded), before XRT's statics. */
+static void
+release_xrt_at_exit (void)
+{
+  size_t bos, devices, i;
+
+  pthread_rwlock_wrlock (&bo_table_lock);
+  pthread_mutex_lock (&device_lock);
+  atomic_store (&xrt_released, true);
+  bos = live_bos.count;
+  devices = live_devices.count;
+  for (i = 0; live_bos.slots && i <= live_bos.mask; i++)
+    if (live_bos.slots[i])
+      xrtBOFree (live_bos.slots[i]);
+  for (i = 0; live_devices.slots && i <= live_devices.mask; i++)
+    if (live_devices.slots[i])
+      xrtDeviceClose (live_devices.slots[i]);
+  handle_set_clear (&live_bos);
+  handle_set_clear (&live_devices);
+  pthread_mutex_unlock (&device_lock);
+  pthread_rwlock_unlock (&bo_table_lock);
+
+  if (bos || devices)
+    VVAS_LOG_INFO (vvas_log_get_default_level (), "process exit: released "
+        "%zu buffer object(s) and %zu device(s) still in use, before XRT's "
+        "own teardown", bos, devices);
+}
+
+static void
+register_exit_handler (void)
+{
+  atexit (release_xrt_at_exit);
+}
+
+/* The error of a call made after release_xrt_at_exit(). */
+#define XRT_RELEASED_ERROR(level, what) \
+  VVAS_LOG_ERROR (level, "%s: the process is exiting and XRT has been " \
+      "released", what)
 
 /* XRT loads one driver library per mode from $XILINX_XRT/lib. */
 static const char *
@@ -77,25 +240,56 @@ vvas_xrt_check_environment (char *why, size_t why_len)
 void *
 vvas_xrt_device_open (int32_t dev_idx, VvasLogLevel level)
 {
-  xrtDeviceHandle device = xrtDeviceOpen ((unsigned int) dev_idx);
+  xrtDeviceHandle device = NULL;
+  bool released, no_room = false;
 
-  if (!device)
+  pthread_mutex_lock (&device_lock);
+  released = atomic_load (&xrt_released);
+  if (!released && !(no_room = !handle_set_reserve (&live_devices))) {
+    device = xrtDeviceOpen ((unsigned int) dev_idx);
+    if (device)
+      handle_set_add (&live_devices, device);
+  }
+  pthread_mutex_unlock (&device_lock);
+
+  if (device) {
+    /* XRT has loaded its driver library by now: see release_xrt_at_exit. */
+    pthread_once (&exit_handler_once, register_exit_handler);
+  } else if (released) {
+    XRT_RELEASED_ERROR (level, "cannot open a device");
+  } else if (no_room) {
+    VVAS_LOG_ERROR (level, "out of memory opening device %d", dev_idx);
+  } else {
     VVAS_LOG_ERROR (level, "XRT could not open device %d (no such card, or "
         "its driver is not loaded)", dev_idx);
+  }
   return device;
 }
 
 void
 vvas_xrt_device_close (void *device)
 {
-  if (device)
+  if (!device)
+    return;
+  pthread_mutex_lock (&device_lock);
+  /* Once released, XRT closed it already. */
+  if (!atomic_load (&xrt_released)) {
+    handle_set_remove (&live_devices, device);
     xrtDeviceClose (device);
+  }
+  pthread_mutex_unlock (&device_lock);
 }
 
 int
 vvas_xrt_device_load_xclbin (void *device, const char *path, VvasLogLevel level)
 {
-  int res = xrtDeviceLoadXclbinFile (device, path);
+  int res;
+
+  if (atomic_load (&xrt_released)) {
+    XRT_RELEASED_ERROR (level, "cannot load an xclbin");
+    return -1;
+  }
+  res = xrtDeviceLoadXclbinFile (device, path);
 
   if (res != 0) {
     VVAS_LOG_ERROR (level, "XRT could not load xclbin '%s' (error %d)", path,
@@ -108,37 +302,63 @@ vvas_xrt_device_load_xclbin (void *device, const char *path, VvasLogLevel level)
 int
 vvas_xrt_device_get_xclbin_uuid (void *device, unsigned char uuid[16])
 {
+  if (atomic_load (&xrt_released))
+    return -1;
   return xrtDeviceGetXclbinUUID (device, uuid) == 0 ? 0 : -1;
 }
 
 void *
 vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
 {
-  xrtBufferHandle bo;
+  xrtBufferHandle bo = NULL;
+  bool released, no_room = false;
 
   pthread_rwlock_wrlock (&bo_table_lock);
-  bo = xrtBOAlloc (device, size, XRT_BO_FLAGS_NONE, bank);
+  released = atomic_load (&xrt_released);
+  if (!released && !(no_room = !handle_set_reserve (&live_bos))) {
+    bo = xrtBOAlloc (device, size, XRT_BO_FLAGS_NONE, bank);
+    if (bo)
+      handle_set_add (&live_bos, bo);
+  }
   pthread_rwlock_unlock (&bo_table_lock);
 
-  if (!bo)
+  if (bo)
+    return bo;
+  if (released)
+    XRT_RELEASED_ERROR (level, "cannot allocate");
+  else if (no_room)
+    VVAS_LOG_ERROR (level, "out of memory allocating %zu bytes", size);
+  else
     VVAS_LOG_ERROR (level, "XRT could not allocate %zu bytes on bank %u",
         size, bank);
-  return bo;
+  return NULL;
 }
 
 void *
 vvas_xrt_bo_import (void *device, int dmabuf_fd, VvasLogLevel level)
 {
-  xrtBufferHandle bo;
+  xrtBufferHandle bo = NULL;
+  bool released, no_room = false;
 
   pthread_rwlock_wrlock (&bo_table_lock);
-  bo = xrtBOImport (device, dmabuf_fd);
+  released = atomic_load (&xrt_released);
+  if (!released && !(no_room = !handle_set_reserve (&live_bos))) {
+    bo = xrtBOImport (device, dmabuf_fd);
+    if (bo)
+      handle_set_add (&live_bos, bo);
+  }
   pthread_rwlock_unlock (&bo_table_lock);
 
-  if (!bo)
+  if (bo)
+    return bo;
+  if (released)
+    XRT_RELEASED_ERROR (level, "cannot import a DMA-buf");
+  else if (no_room)
+    VVAS_LOG_ERROR (level, "out of memory importing DMA-buf fd %d", dmabuf_fd);
+  else
     VVAS_LOG_ERROR (level, "XRT could not import DMA-buf fd %d (not a "
         "DMA-buf this device can use)", dmabuf_fd);
-  return bo;
+  return NULL;
 }
 
 void
@@ -147,17 +367,22 @@ vvas_xrt_bo_free (void *bo)
   if (!bo)
     return;
   pthread_rwlock_wrlock (&bo_table_lock);
-  xrtBOFree (bo);
+  /* Once released, XRT freed it already. */
+  if (!atomic_load (&xrt_released)) {
+    handle_set_remove (&live_bos, bo);
+    xrtBOFree (bo);
+  }
   pthread_rwlock_unlock (&bo_table_lock);
 }
 
 void *
 vvas_xrt_bo_map (void *bo)
 {
-  void *host;
+  void *host = NULL;
 
   pthread_rwlock_wrlock (&bo_table_lock);
-  host = xrtBOMap (bo);
+  if (!atomic_load (&xrt_released))
+    host = xrtBOMap (bo);
   pthread_rwlock_unlock (&bo_table_lock);
   return host;
 }
@@ -165,10 +390,11 @@ vvas_xrt_bo_map (void *bo)
 size_t
 vvas_xrt_bo_size (void *bo)
 {
-  size_t size;
+  size_t size = 0;
 
   pthread_rwlock_rdlock (&bo_table_lock);
-  size = xrtBOSize (bo);
+  if (!atomic_load (&xrt_released))
+    size = xrtBOSize (bo);
   pthread_rwlock_unlock (&bo_table_lock);
   return size;
 }
@@ -176,10 +402,11 @@ vvas_xrt_bo_size (void *bo)
 uint64_t
 vvas_xrt_bo_address (void *bo)
 {
-  uint64_t address;
+  uint64_t address = UINT64_MAX;
 
   pthread_rwlock_rdlock (&bo_table_lock);
-  address = xrtBOAddress (bo);
+  if (!atomic_load (&xrt_released))
+    address = xrtBOAddress (bo);
   pthread_rwlock_unlock (&bo_table_lock);
   return address;
 }
@@ -187,12 +414,19 @@ vvas_xrt_bo_address (void *bo)
 int
 vvas_xrt_bo_export (void *bo, VvasLogLevel level)
 {
-  xclBufferExportHandle fd;
+  xclBufferExportHandle fd = -1;
+  bool released;
 
   pthread_rwlock_wrlock (&bo_table_lock);
-  fd = xrtBOExport (bo);
+  released = atomic_load (&xrt_released);
+  if (!released)
+    fd = xrtBOExport (bo);
   pthread_rwlock_unlock (&bo_table_lock);
 
+  if (released) {
+    XRT_RELEASED_ERROR (level, "cannot export");
+    return -1;
+  }
   if ((intptr_t) fd < 0) {
     VVAS_LOG_ERROR (level, "XRT could not export the buffer as a DMA-buf "
         "(the device or its driver does not support export; XRT's no-op "
@@ -207,12 +441,20 @@ vvas_xrt_bo_sync (void *bo, VvasDataSyncFlags direction, size_t size,
     VvasTransferCounters * counters, VvasLogLevel level)
 {
   const bool to_device = direction == VVAS_DATA_SYNC_TO_DEVICE;
-  int res;
+  bool released;
+  int res = -1;
 
   pthread_rwlock_rdlock (&bo_table_lock);
-  res = xrtBOSync (bo, to_device ? XCL_BO_SYNC_BO_TO_DEVICE :
-      XCL_BO_SYNC_BO_FROM_DEVICE, size, 0);
+  released = atomic_load (&xrt_released);
+  if (!released)
+    res = xrtBOSync (bo, to_device ? XCL_BO_SYNC_BO_TO_DEVICE :
+        XCL_BO_SYNC_BO_FROM_DEVICE, size, 0);
   pthread_rwlock_unlock (&bo_table_lock);
+
+  if (released) {
+    XRT_RELEASED_ERROR (level, "cannot transfer");
+    return -1;
+  }
 
   if (res != 0) {
     VVAS_LOG_ERROR (level, "XRT failed to transfer %zu bytes %s the device "
@@ -237,11 +479,19 @@ int
 vvas_xrt_bo_copy (void *dst, size_t dst_offset, void *src, size_t src_offset,
     size_t size, VvasTransferCounters * counters, VvasLogLevel level)
 {
-  int res;
+  bool released;
+  int res = -1;
 
   pthread_rwlock_rdlock (&bo_table_lock);
-  res = xrtBOCopy (dst, src, size, dst_offset, src_offset);
+  released = atomic_load (&xrt_released);
+  if (!released)
+    res = xrtBOCopy (dst, src, size, dst_offset, src_offset);
   pthread_rwlock_unlock (&bo_table_lock);
+
+  if (released) {
+    XRT_RELEASED_ERROR (level, "cannot copy");
+    return -1;
+  }
 
   if (res != 0) {
     VVAS_LOG_ERROR (level, "XRT failed to copy %zu bytes on the device "
