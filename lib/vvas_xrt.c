@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "vvas_xrt.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,7 @@ register_exit_handler (void)
 static const char *
 driver_library_for_mode (const char *mode)
 {
-  if (!mode || !*mode)
+  if (!mode)
     return "libxrt_core.so.2";
   if (strcmp (mode, "noop") == 0)
     return "libxrt_noop.so.2";
@@ -203,6 +204,33 @@ driver_library_for_mode (const char *mode)
   if (strcmp (mode, "hw_emu") == 0)
     return "libxrt_hwemu.so.2";
   return NULL;
+}
+
+/*
+ * Loads the driver library as XRT 2.13 does at its first device open
+ * (dlopen with RTLD_NOW | RTLD_GLOBAL, seen with a breakpoint on dlopen):
+ * XRT throws through its C API, and so aborts the process, when that
+ * fails, so a file that exists is not enough (an empty or truncated file,
+ * a folder, a library with an unresolved symbol). The library stays
+ * loaded, as XRT keeps it: XRT's own dlopen then finds it.
+ */
+static int
+probe_driver_library (const char *path, char *why, size_t why_len)
+{
+  void *handle = dlopen (path, RTLD_NOW | RTLD_NOLOAD);
+  const char *error;
+
+  if (handle) {
+    dlclose (handle);           /* loaded already: drop this reference */
+    return 0;
+  }
+  if (dlopen (path, RTLD_NOW | RTLD_GLOBAL))
+    return 0;
+  error = dlerror ();
+  snprintf (why, why_len, "XRT cannot load its driver library %s (%s): "
+      "XILINX_XRT must name a folder whose lib/ holds XRT's libraries",
+      path, error ? error : "unknown error");
+  return -1;
 }
 
 int
@@ -220,6 +248,13 @@ vvas_xrt_check_environment (char *why, size_t why_len)
         "lib/ holds the XRT libraries");
     return -1;
   }
+  /* XRT takes a set but empty variable as a mode, and aborts on it. */
+  if (mode && !*mode) {
+    snprintf (why, why_len, "XCL_EMULATION_MODE is set but empty, which "
+        "XRT cannot run with: unset it for a card, or set it to noop, "
+        "sw_emu or hw_emu");
+    return -1;
+  }
   library = driver_library_for_mode (mode);
   if (!library) {
     snprintf (why, why_len, "XCL_EMULATION_MODE='%s' is not a mode XRT "
@@ -230,11 +265,11 @@ vvas_xrt_check_environment (char *why, size_t why_len)
       >= sizeof (path) || access (path, R_OK) != 0) {
     snprintf (why, why_len, "XRT cannot run: %s/lib/%s is missing; "
         "XILINX_XRT must name a folder whose lib/ holds XRT's libraries%s",
-        root, library, mode && *mode ? "" : " (for a machine without a "
+        root, library, mode ? "" : " (for a machine without a "
         "card, set XCL_EMULATION_MODE=noop)");
     return -1;
   }
-  return 0;
+  return probe_driver_library (path, why, why_len);
 }
 
 void *

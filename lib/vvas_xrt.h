@@ -16,9 +16,10 @@
 
 /*
  * Checks what XRT needs before its first device call, which otherwise
- * aborts the process: XILINX_XRT set, and the XRT driver library of the
- * requested mode (XCL_EMULATION_MODE) in $XILINX_XRT/lib. Returns 0, or -1
- * with what to set in @why.
+ * aborts the process: XILINX_XRT set; XCL_EMULATION_MODE unset or a mode
+ * XRT knows (set but empty is neither); and the driver library of that
+ * mode in $XILINX_XRT/lib, loaded as XRT loads it (it stays loaded).
+ * Returns 0, or -1 with what is wrong and what to set in @why.
  */
 int vvas_xrt_check_environment (char *why, size_t why_len);
 
