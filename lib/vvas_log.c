@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <vvas_core/vvas_log.h>
 
@@ -19,7 +20,11 @@ static pthread_mutex_t handler_lock = PTHREAD_MUTEX_INITIALIZER;
 static VvasLogHandler current_handler;
 static void *current_user_data;
 
-/* -1 until first read: then the environment or LOG_LEVEL_WARNING. */
+/*
+ * The process-wide default level: the threshold of messages without a
+ * context, and a floor under every context's. -1 until first read: then
+ * VVAS_CORE_LOG_LEVEL, or LOG_LEVEL_ERROR (no floor: errors pass anyway).
+ */
 static atomic_int default_level = -1;
 
 static const char *
@@ -67,7 +72,8 @@ vvas_log (VvasLogLevel level, VvasLogLevel threshold, const char *file,
   va_list args;
   int len;
 
-  if ((int) level > (int) threshold || !fmt)
+  if (!fmt || ((int) level > (int) threshold &&
+          (int) level > (int) vvas_log_get_default_level ()))
     return;
 
   va_start (args, fmt);
@@ -117,6 +123,21 @@ vvas_log_set_default_level (VvasLogLevel level)
   atomic_store (&default_level, (int) level);
 }
 
+/* "0" to "3", or a level's name in any case; -1 for anything else. */
+static int
+parse_level (const char *text)
+{
+  static const char *const names[] = { "error", "warning", "info", "debug" };
+  int i;
+
+  if (text[0] >= '0' && text[0] <= '3' && text[1] == '\0')
+    return text[0] - '0';
+  for (i = 0; i < 4; i++)
+    if (strcasecmp (text, names[i]) == 0)
+      return i;
+  return -1;
+}
+
 VvasLogLevel
 vvas_log_get_default_level (void)
 {
@@ -124,14 +145,18 @@ vvas_log_get_default_level (void)
 
   if (level < 0) {
     const char *env = getenv ("VVAS_CORE_LOG_LEVEL");
+    int parsed = env ? parse_level (env) : -1;
     int expected = -1;
 
-    level = LOG_LEVEL_WARNING;
-    if (env && env[0] >= '0' && env[0] <= '3' && env[1] == '\0')
-      level = env[0] - '0';
+    level = parsed >= 0 ? parsed : LOG_LEVEL_ERROR;
     /* Another thread may have set it meanwhile: theirs wins. */
     if (!atomic_compare_exchange_strong (&default_level, &expected, level))
-      level = expected;
+      return (VvasLogLevel) expected;
+    /* Said once, by the thread that read the variable; set by now. */
+    if (env && parsed < 0)
+      vvas_log (LOG_LEVEL_WARNING, LOG_LEVEL_WARNING, __FILE__, __func__,
+          __LINE__, "VVAS_CORE_LOG_LEVEL='%s' is not a log level (0 to 3, "
+          "or error, warning, info, debug): ignored", env);
   }
   return (VvasLogLevel) level;
 }

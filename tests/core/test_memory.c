@@ -1571,12 +1571,18 @@ test_log_direct (void)
 static void
 test_log_default_level (void)
 {
+  static const gchar *names[] = { "error", "warning", "info", "debug" };
   const gchar *env = g_getenv ("VVAS_CORE_LOG_LEVEL");
   VvasLogLevel initial = vvas_log_get_default_level ();
-  VvasLogLevel expected = LOG_LEVEL_WARNING;
+  /* Unset, the default is no floor under the contexts' levels. */
+  VvasLogLevel expected = LOG_LEVEL_ERROR;
+  guint i;
 
   if (env && env[0] >= '0' && env[0] <= '3' && env[1] == '\0')
     expected = (VvasLogLevel) (env[0] - '0');
+  for (i = 0; env && i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (env, names[i]) == 0)
+      expected = (VvasLogLevel) i;
   g_assert_cmpint (initial, ==, expected);
 
   vvas_log_set_default_level (LOG_LEVEL_DEBUG);
