@@ -301,6 +301,13 @@ gst_vvas_element_acquire_output (GstBaseTransform * trans, GstBuffer * inbuf,
     return GST_FLOW_ERROR;
   }
   ret = gst_buffer_pool_acquire_buffer (pool, outbuf, NULL);
+  if (ret == GST_FLOW_ERROR) {
+    /* The pool cannot allocate (device memory, say): say so here, or the
+     * user only gets the source's "Internal data stream error". */
+    GST_ELEMENT_ERROR (trans, RESOURCE, NO_SPACE_LEFT,
+        ("Could not allocate an output buffer."), ("output pool %"
+            GST_PTR_FORMAT " could not allocate a buffer", pool));
+  }
   gst_object_unref (pool);
   if (ret != GST_FLOW_OK)
     return ret;
