@@ -21,11 +21,66 @@ uuid_is_zero (const unsigned char uuid[16])
   return true;
 }
 
+static void
+uuid_format (const unsigned char uuid[16], char out[37])
+{
+  static const char hex[] = "0123456789abcdef";
+  int i, o = 0;
+
+  for (i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out[o++] = '-';
+    out[o++] = hex[uuid[i] >> 4];
+    out[o++] = hex[uuid[i] & 15];
+  }
+  out[o] = '\0';
+}
+
+/*
+ * Loads @path (whose topology @topology was read from it, and is taken
+ * over) on the device and makes it the context's xclbin; xclbin_lock held,
+ * or the context not yet shared.
+ */
+static VvasReturnType
+install_xclbin_locked (VvasContextPrivate * ctx, const char *path,
+    VvasXclbinTopology * topology)
+{
+  VvasLogLevel level = ctx->pub.log_level;
+  VvasContextXclbin *xclbin = calloc (1, sizeof (*xclbin));
+  char *copy = strdup (path);
+
+  if (!xclbin || !copy) {
+    free (xclbin);
+    free (copy);
+    vvas_xclbin_topology_clear (topology);
+    return VVAS_RET_ALLOC_ERROR;
+  }
+  if (vvas_xrt_device_load_xclbin (ctx->pub.dev_handle, path, level) != 0) {
+    free (xclbin);
+    free (copy);
+    vvas_xclbin_topology_clear (topology);
+    return VVAS_RET_ERROR;
+  }
+  if (vvas_xrt_device_get_xclbin_uuid (ctx->pub.dev_handle, ctx->pub.uuid) != 0)
+    memset (ctx->pub.uuid, 0, sizeof (ctx->pub.uuid));
+  if (memcmp (ctx->pub.uuid, topology->uuid, 16) != 0)
+    VVAS_LOG_WARNING (level, "device %d reports another xclbin UUID than "
+        "the one in '%s'", ctx->pub.dev_idx, path);
+
+  xclbin->path = copy;
+  xclbin->topology = *topology;
+  xclbin->older = atomic_load_explicit (&ctx->xclbin, memory_order_relaxed);
+  __atomic_store_n (&ctx->pub.xclbin_loc, copy, __ATOMIC_RELEASE);
+  atomic_store_explicit (&ctx->xclbin, xclbin, memory_order_release);
+  return VVAS_RET_SUCCESS;
+}
+
 /* Opens the device, loads (or adopts) the xclbin and fills the context. */
 static VvasReturnType
 open_device (VvasContextPrivate * ctx, const char *xclbin_loc)
 {
   VvasLogLevel level = ctx->pub.log_level;
+  VvasXclbinTopology topology;
   char why[1024];
 
   if (vvas_xrt_check_environment (why, sizeof (why)) != 0) {
@@ -34,36 +89,27 @@ open_device (VvasContextPrivate * ctx, const char *xclbin_loc)
   }
 
   /* Reading the topology first refuses a bad file before touching XRT. */
-  if (xclbin_loc) {
-    if (vvas_xclbin_read_topology (xclbin_loc, &ctx->topology, why,
-            sizeof (why)) != 0) {
-      VVAS_LOG_ERROR (level, "%s", why);
-      return VVAS_RET_INVALID_ARGS;
-    }
-    ctx->has_topology = true;
-    ctx->pub.xclbin_loc = strdup (xclbin_loc);
-    if (!ctx->pub.xclbin_loc)
-      return VVAS_RET_ALLOC_ERROR;
+  if (xclbin_loc && vvas_xclbin_read_topology (xclbin_loc, &topology, why,
+          sizeof (why)) != 0) {
+    VVAS_LOG_ERROR (level, "%s", why);
+    return VVAS_RET_INVALID_ARGS;
   }
 
   ctx->pub.dev_handle = vvas_xrt_device_open (ctx->pub.dev_idx, level);
-  if (!ctx->pub.dev_handle)
+  if (!ctx->pub.dev_handle) {
+    if (xclbin_loc)
+      vvas_xclbin_topology_clear (&topology);
     return VVAS_RET_ERROR;
-
-  if (xclbin_loc && vvas_xrt_device_load_xclbin (ctx->pub.dev_handle,
-          xclbin_loc, level) != 0)
-    return VVAS_RET_ERROR;
+  }
+  if (xclbin_loc)
+    return install_xclbin_locked (ctx, xclbin_loc, &topology);
 
   if (vvas_xrt_device_get_xclbin_uuid (ctx->pub.dev_handle, ctx->pub.uuid) != 0)
     memset (ctx->pub.uuid, 0, sizeof (ctx->pub.uuid));
-
-  if (xclbin_loc && memcmp (ctx->pub.uuid, ctx->topology.uuid, 16) != 0)
-    VVAS_LOG_WARNING (level, "device %d reports another xclbin UUID than "
-        "the one in '%s'", ctx->pub.dev_idx, xclbin_loc);
-  if (!xclbin_loc && uuid_is_zero (ctx->pub.uuid))
+  if (uuid_is_zero (ctx->pub.uuid))
     VVAS_LOG_WARNING (level, "device %d has no xclbin loaded: buffers can be "
         "allocated but no kernel can use them", ctx->pub.dev_idx);
-  else if (!xclbin_loc)
+  else
     VVAS_LOG_INFO (level, "device %d: using the xclbin already loaded; "
         "memory banks are not checked", ctx->pub.dev_idx);
   return VVAS_RET_SUCCESS;
@@ -72,9 +118,16 @@ open_device (VvasContextPrivate * ctx, const char *xclbin_loc)
 static void
 context_free (VvasContextPrivate * ctx)
 {
+  VvasContextXclbin *xclbin = atomic_load (&ctx->xclbin), *older;
+
   vvas_xrt_device_close (ctx->pub.dev_handle);
-  vvas_xclbin_topology_clear (&ctx->topology);
-  free (ctx->pub.xclbin_loc);
+  for (; xclbin; xclbin = older) {
+    older = xclbin->older;
+    vvas_xclbin_topology_clear (&xclbin->topology);
+    free (xclbin->path);
+    free (xclbin);
+  }
+  pthread_mutex_destroy (&ctx->xclbin_lock);
   free (ctx);
 }
 
@@ -103,10 +156,16 @@ vvas_context_create (int32_t dev_idx, char *xclbin_loc,
     vvas_set_ret (vret, VVAS_RET_ALLOC_ERROR);
     return NULL;
   }
+  if (pthread_mutex_init (&ctx->xclbin_lock, NULL) != 0) {
+    free (ctx);
+    vvas_set_ret (vret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
   ctx->pub.dev_idx = dev_idx;
   ctx->pub.log_level = log_level;
   atomic_init (&ctx->refcount, 1);
   atomic_init (&ctx->destroyed, false);
+  atomic_init (&ctx->xclbin, NULL);
 
   if (dev_idx >= 0) {
     res = open_device (ctx, xclbin_loc);
@@ -201,22 +260,74 @@ int32_t
 vvas_context_get_bank_count (VvasContext * vvas_ctx)
 {
   VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  const VvasContextXclbin *xclbin;
 
   if (!VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL"))
     return -1;
-  return ctx->has_topology ? (int32_t) ctx->topology.bank_count : 0;
+  xclbin = vvas_context_xclbin (ctx);
+  return xclbin ? (int32_t) xclbin->topology.bank_count : 0;
 }
 
 int32_t
 vvas_context_is_bank_usable (VvasContext * vvas_ctx, uint8_t mbank_idx)
 {
   VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  const VvasContextXclbin *xclbin;
 
   if (!VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL") ||
       !VVAS_ARG_OK (vvas_ctx->dev_handle != NULL, "host-only context has "
           "no memory banks"))
     return -1;
-  if (!ctx->has_topology)
+  xclbin = vvas_context_xclbin (ctx);
+  if (!xclbin)
     return 1;
-  return vvas_xclbin_bank_is_usable (&ctx->topology, mbank_idx) ? 1 : 0;
+  return vvas_xclbin_bank_is_usable (&xclbin->topology, mbank_idx) ? 1 : 0;
+}
+
+VvasReturnType
+vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc)
+{
+  VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+  const VvasContextXclbin *current;
+  VvasXclbinTopology topology;
+  VvasReturnType res;
+  char why[1024], have[37], want[37];
+
+  if (!VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL") ||
+      !VVAS_ARG_OK (!atomic_load (&ctx->destroyed), "vvas_ctx was "
+          "destroyed") ||
+      !VVAS_ARG_OK (vvas_ctx->dev_handle != NULL, "a host-only context has "
+          "no device to load an xclbin on") ||
+      !VVAS_ARG_OK (xclbin_loc != NULL && *xclbin_loc, "xclbin_loc is NULL "
+          "or empty"))
+    return VVAS_RET_INVALID_ARGS;
+
+  if (vvas_xclbin_read_topology (xclbin_loc, &topology, why, sizeof (why)) != 0) {
+    VVAS_LOG_ERROR (vvas_ctx->log_level, "%s", why);
+    return VVAS_RET_INVALID_ARGS;
+  }
+
+  pthread_mutex_lock (&ctx->xclbin_lock);
+  current = vvas_context_xclbin (ctx);
+  if (current && memcmp (current->topology.uuid, topology.uuid, 16) == 0) {
+    /* The same xclbin, however its path is written. */
+    vvas_xclbin_topology_clear (&topology);
+    res = VVAS_RET_SUCCESS;
+  } else if (current && atomic_load (&ctx->refcount) > 1) {
+    /* Memories of the loaded one are alive: the device is busy with it. */
+    uuid_format (current->topology.uuid, have);
+    uuid_format (topology.uuid, want);
+    VVAS_LOG_ERROR (vvas_ctx->log_level, "device %d has xclbin '%s' (UUID "
+        "%s) loaded, with memory allocated: it cannot also load '%s' (UUID "
+        "%s)", vvas_ctx->dev_idx, current->path, have, xclbin_loc, want);
+    vvas_xclbin_topology_clear (&topology);
+    res = VVAS_RET_INVALID_ARGS;
+  } else {
+    res = install_xclbin_locked (ctx, xclbin_loc, &topology);
+    if (res == VVAS_RET_SUCCESS)
+      VVAS_LOG_INFO (vvas_ctx->log_level, "device %d: loaded xclbin '%s'",
+          vvas_ctx->dev_idx, xclbin_loc);
+  }
+  pthread_mutex_unlock (&ctx->xclbin_lock);
+  return res;
 }

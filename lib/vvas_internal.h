@@ -8,6 +8,7 @@
 #ifndef __VVAS_INTERNAL_H__
 #define __VVAS_INTERNAL_H__
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -27,16 +28,36 @@ typedef struct
   atomic_uint_fast64_t bytes_device_copied;
 } VvasTransferCounters;
 
+/*
+ * An xclbin a context loaded: its path and memory topology. Never changed
+ * once published, and kept until the context goes, so that a reader that
+ * loaded the pointer may use it while another xclbin replaces it.
+ */
+typedef struct VvasContextXclbin
+{
+  char *path;
+  VvasXclbinTopology topology;
+  struct VvasContextXclbin *older;      /* the one it replaced */
+} VvasContextXclbin;
+
 /* What a VvasContext pointer really points to. */
 typedef struct
 {
   VvasContext pub;              /* first: the public pointer is this one */
   atomic_int refcount;          /* the creator's reference plus one per memory */
   atomic_bool destroyed;        /* vvas_context_destroy() was called */
-  bool has_topology;            /* false: host-only, or adopted xclbin */
-  VvasXclbinTopology topology;
+  /* NULL: no topology known (host-only, or the device's xclbin adopted). */
+    _Atomic (VvasContextXclbin *) xclbin;
+  pthread_mutex_t xclbin_lock;  /* serialises loads */
   VvasTransferCounters counters;
 } VvasContextPrivate;
+
+/* The xclbin in force and its topology, or NULL when not known. */
+static inline const VvasContextXclbin *
+vvas_context_xclbin (VvasContextPrivate * ctx)
+{
+  return atomic_load_explicit (&ctx->xclbin, memory_order_acquire);
+}
 
 static inline VvasContextPrivate *
 vvas_context_private (VvasContext * ctx)
@@ -72,7 +93,7 @@ void vvas_context_unref (VvasContextPrivate * ctx);
 
 /* Logs the bad argument (printf-style reason); always returns false. */
 bool vvas_report_invalid_argument (const char *file, const char *func,
-    int line, const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+    int line, const char *fmt, ...) __attribute__((format (printf, 4, 5)));
 
 static inline void
 vvas_set_ret (VvasReturnType * ret, VvasReturnType value)

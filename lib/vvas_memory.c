@@ -150,24 +150,28 @@ context_usable (VvasContext * vvas_ctx, const char *caller)
   return true;
 }
 
-/* Refuses a bank the xclbin does not offer, naming the ones it does. */
+/*
+ * Refuses a bank @xclbin (the context's, loaded once by the caller: another
+ * may replace it meanwhile) does not offer, naming the ones it does.
+ */
 static bool
-bank_usable (VvasContextPrivate * ctx, uint8_t bank, const char *caller)
+bank_usable (const VvasContextXclbin * xclbin, uint8_t bank, const char *caller)
 {
   char banks[256];
 
-  if (!ctx->has_topology || vvas_xclbin_bank_is_usable (&ctx->topology, bank))
+  if (!xclbin || vvas_xclbin_bank_is_usable (&xclbin->topology, bank))
     return true;
-  vvas_xclbin_describe_usable_banks (&ctx->topology, banks, sizeof (banks));
+  vvas_xclbin_describe_usable_banks (&xclbin->topology, banks, sizeof (banks));
   return vvas_report_invalid_argument (__FILE__, caller, __LINE__,
       "memory bank %u is not a used bank of xclbin '%s'; valid banks: %s",
-      bank, ctx->pub.xclbin_loc, banks);
+      bank, xclbin->path, banks);
 }
 
 /* Checks a device allocation against the context and its topology. */
 static VvasReturnType
 check_device_allocation (VvasContextPrivate * ctx, uint8_t bank, size_t size)
 {
+  const VvasContextXclbin *xclbin = vvas_context_xclbin (ctx);
   VvasLogLevel level = ctx->pub.log_level;
 
   if (!ctx->pub.dev_handle) {
@@ -176,15 +180,15 @@ check_device_allocation (VvasContextPrivate * ctx, uint8_t bank, size_t size)
         "host only (dev_idx -1)");
     return VVAS_RET_INVALID_ARGS;
   }
-  if (!bank_usable (ctx, bank, "vvas_memory_alloc"))
+  if (!bank_usable (xclbin, bank, "vvas_memory_alloc"))
     return VVAS_RET_INVALID_ARGS;
-  if (!ctx->has_topology)
+  if (!xclbin)
     return VVAS_RET_SUCCESS;
-  if (ctx->topology.banks[bank].size_bytes != 0 &&
-      size > ctx->topology.banks[bank].size_bytes) {
+  if (xclbin->topology.banks[bank].size_bytes != 0 &&
+      size > xclbin->topology.banks[bank].size_bytes) {
     VVAS_LOG_ERROR (level, "cannot allocate %zu bytes on bank %u: the bank "
         "holds %llu bytes", size, bank,
-        (unsigned long long) ctx->topology.banks[bank].size_bytes);
+        (unsigned long long) xclbin->topology.banks[bank].size_bytes);
     return VVAS_RET_ALLOC_ERROR;
   }
   return VVAS_RET_SUCCESS;
@@ -332,7 +336,7 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
     return NULL;
   }
 
-  if (!bank_usable (ctx, mbank_idx, __func__)) {
+  if (!bank_usable (vvas_context_xclbin (ctx), mbank_idx, __func__)) {
     vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
     return NULL;
   }

@@ -21,7 +21,8 @@
 #include <vvas_core/vvas_log.h>
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
 
 /**
@@ -29,7 +30,7 @@ extern "C" {
  *
  * The XRT device handle (an `xrtDeviceHandle`).
  */
-typedef void *vvasDeviceHandle;
+  typedef void *vvasDeviceHandle;
 
 /**
  * VvasContext:
@@ -41,14 +42,14 @@ typedef void *vvasDeviceHandle;
  *
  * A device context. The members are read-only for users.
  */
-typedef struct
-{
-  int32_t dev_idx;
-  char *xclbin_loc;
-  vvasDeviceHandle dev_handle;
-  uuid_t uuid;
-  VvasLogLevel log_level;
-} VvasContext;
+  typedef struct
+  {
+    int32_t dev_idx;
+    char *xclbin_loc;
+    vvasDeviceHandle dev_handle;
+    uuid_t uuid;
+    VvasLogLevel log_level;
+  } VvasContext;
 
 /**
  * VvasTransferStats:
@@ -63,15 +64,15 @@ typedef struct
  * since the last vvas_context_reset_transfer_stats()). Only transfers that
  * XRT reported as done are counted.
  */
-typedef struct
-{
-  uint64_t syncs_to_device;
-  uint64_t bytes_to_device;
-  uint64_t syncs_from_device;
-  uint64_t bytes_from_device;
-  uint64_t device_copies;
-  uint64_t bytes_device_copied;
-} VvasTransferStats;
+  typedef struct
+  {
+    uint64_t syncs_to_device;
+    uint64_t bytes_to_device;
+    uint64_t syncs_from_device;
+    uint64_t bytes_from_device;
+    uint64_t device_copies;
+    uint64_t bytes_device_copied;
+  } VvasTransferStats;
 
 /**
  * vvas_context_create:
@@ -91,8 +92,8 @@ typedef struct
  *   %VVAS_RET_ERROR (XRT environment, device open or xclbin load failed) or
  *   %VVAS_RET_ALLOC_ERROR (out of memory).
  */
-VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
-    char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
+  VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
+      char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
 
 /**
  * vvas_context_destroy:
@@ -106,7 +107,7 @@ VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
  *   context already destroyed while its memories live.
  */
-VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
+  VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
 
 /**
  * vvas_context_get_transfer_stats:
@@ -117,8 +118,8 @@ VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument.
  */
-VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
-    vvas_ctx, VvasTransferStats * stats);
+  VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
+      vvas_ctx, VvasTransferStats * stats);
 
 /**
  * vvas_context_reset_transfer_stats:
@@ -128,8 +129,8 @@ VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL.
  */
-VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
-    vvas_ctx);
+  VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
+      vvas_ctx);
 
 /**
  * vvas_context_get_bank_count:
@@ -139,7 +140,7 @@ VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
  *   not), 0 when it is not known (a host-only context, or an xclbin adopted
  *   from the device), or -1 for NULL.
  */
-VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
+  VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
 
 /**
  * vvas_context_is_bank_usable:
@@ -150,11 +151,38 @@ VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
  *   bank of the topology, or any bank when the topology is not known), 0 if
  *   not, -1 for NULL or a host-only context.
  */
-VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
-    uint8_t mbank_idx);
+  VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
+      uint8_t mbank_idx);
+
+/**
+ * vvas_context_load_xclbin:
+ * @vvas_ctx: a device context
+ * @xclbin_loc: path of an xclbin
+ *
+ * Makes @xclbin_loc the xclbin of the context's device, so that one context
+ * can serve every user of a device whatever the order they come in. An
+ * xclbin is known by its UUID, not its path:
+ *
+ * - the context has that xclbin already: nothing is done;
+ * - the context has none of its own (it adopted the device's) or no memory
+ *   of it is alive: the file is loaded on the device, and from then on its
+ *   memory topology checks banks (%VVAS_RET_ERROR if XRT cannot load it);
+ * - the context has another xclbin and memories of it are alive: refused
+ *   with %VVAS_RET_INVALID_ARGS and a message naming both.
+ *
+ * @vvas_ctx's xclbin_loc then names the file loaded. Thread-safe; an
+ * allocation made while the xclbin changes is checked against one of the
+ * two. This is an extension of this library, not of the VVAS core API.
+ *
+ * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS (bad argument,
+ *   unreadable or corrupt xclbin, another xclbin in use) or
+ *   %VVAS_RET_ERROR (XRT could not load it).
+ */
+  VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
+      vvas_ctx, const char *xclbin_loc);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* __VVAS_CONTEXT_H__ */
+#endif                          /* __VVAS_CONTEXT_H__ */

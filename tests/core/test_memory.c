@@ -1419,6 +1419,81 @@ log_count (VvasLogLevel level, const gchar * needle)
   return n;
 }
 
+/* One context for every user of a device, whichever names the xclbin. */
+static void
+test_context_load_xclbin (void)
+{
+  VvasReturnType ret = VVAS_RET_ERROR;
+  VvasContext *ctx, *host;
+  VvasMemory *mem;
+  gchar *two = g_strdup (test_util_path ("two_banks.xclbin"));
+  gchar *dir = g_path_get_dirname (two);
+  gchar *two_again = g_build_filename (dir, ".", "two_banks.xclbin", NULL);
+  const gchar *four = test_util_path ("four_banks.xclbin");
+
+  xrt_count_reset ();
+  ctx = vvas_context_create (0, NULL, LOG_LEVEL_ERROR, &ret);
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 0);
+
+  /* Adopted, then loaded: from now on banks are checked. */
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, two), ==, VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 1);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_DEVICE_OPEN), ==, 1);
+  g_assert_cmpstr (ctx->xclbin_loc, ==, two);
+  g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 2);
+  g_assert_cmpint (vvas_context_is_bank_usable (ctx, 2), ==, 0);
+  log_capture_start ();
+  g_assert_null (vvas_memory_alloc (ctx, VVAS_ALLOC_TYPE_CMA,
+          VVAS_ALLOC_FLAG_NONE, 2, 4096, &ret));
+  g_assert_cmpint (ret, ==, VVAS_RET_INVALID_ARGS);
+  g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "valid banks: 0, 1"), ==, 1);
+
+  /* The same file, however its path is written: nothing to do. */
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, two_again), ==,
+      VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 1);
+  g_assert_cmpstr (ctx->xclbin_loc, ==, two);
+
+  /* Another one while memory of this one is alive: refused, named. */
+  mem = alloc_ok (ctx, VVAS_ALLOC_TYPE_CMA, 1, 4096);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, four), ==,
+      VVAS_RET_INVALID_ARGS);
+  g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "cannot also load"), ==, 1);
+  g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "two_banks.xclbin"), >=, 1);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 1);
+  g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 2);
+
+  /* Once the device is idle, it may change. */
+  vvas_memory_free (mem);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, four), ==, VVAS_RET_SUCCESS);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 2);
+  g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 4);
+  g_assert_cmpstr (ctx->xclbin_loc, ==, four);
+
+  /* Bad arguments and files. */
+  g_assert_cmpint (vvas_context_load_xclbin (NULL, two), ==,
+      VVAS_RET_INVALID_ARGS);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, NULL), ==,
+      VVAS_RET_INVALID_ARGS);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, ""), ==,
+      VVAS_RET_INVALID_ARGS);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, dir), ==,
+      VVAS_RET_INVALID_ARGS);
+  host = vvas_context_create (-1, NULL, LOG_LEVEL_ERROR, &ret);
+  g_assert_cmpint (vvas_context_load_xclbin (host, two), ==,
+      VVAS_RET_INVALID_ARGS);
+  g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "host-only"), ==, 1);
+  g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 2);
+  log_capture_stop ();
+
+  g_assert_cmpint (vvas_context_destroy (host), ==, VVAS_RET_SUCCESS);
+  g_assert_cmpint (vvas_context_destroy (ctx), ==, VVAS_RET_SUCCESS);
+  g_free (two_again);
+  g_free (dir);
+  g_free (two);
+}
+
 static guint
 log_total (void)
 {
@@ -1640,6 +1715,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/memory/context/adopt", test_context_adopt);
   g_test_add_func ("/memory/context/host-only", test_context_host_only);
+  g_test_add_func ("/memory/context/load-xclbin", test_context_load_xclbin);
   g_test_add_data_func ("/memory/from-data/host-context", NULL, test_from_data);
   g_test_add_data_func ("/memory/from-data/device-context",
       GINT_TO_POINTER (1), test_from_data);
