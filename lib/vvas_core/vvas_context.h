@@ -21,8 +21,7 @@
 #include <vvas_core/vvas_log.h>
 
 #ifdef __cplusplus
-extern "C"
-{
+extern "C" {
 #endif
 
 /**
@@ -30,7 +29,7 @@ extern "C"
  *
  * The XRT device handle (an `xrtDeviceHandle`).
  */
-  typedef void *vvasDeviceHandle;
+typedef void *vvasDeviceHandle;
 
 /**
  * VvasContext:
@@ -42,14 +41,14 @@ extern "C"
  *
  * A device context. The members are read-only for users.
  */
-  typedef struct
-  {
-    int32_t dev_idx;
-    char *xclbin_loc;
-    vvasDeviceHandle dev_handle;
-    uuid_t uuid;
-    VvasLogLevel log_level;
-  } VvasContext;
+typedef struct
+{
+  int32_t dev_idx;
+  char *xclbin_loc;
+  vvasDeviceHandle dev_handle;
+  uuid_t uuid;
+  VvasLogLevel log_level;
+} VvasContext;
 
 /**
  * VvasTransferStats:
@@ -64,15 +63,15 @@ extern "C"
  * since the last vvas_context_reset_transfer_stats()). Only transfers that
  * XRT reported as done are counted.
  */
-  typedef struct
-  {
-    uint64_t syncs_to_device;
-    uint64_t bytes_to_device;
-    uint64_t syncs_from_device;
-    uint64_t bytes_from_device;
-    uint64_t device_copies;
-    uint64_t bytes_device_copied;
-  } VvasTransferStats;
+typedef struct
+{
+  uint64_t syncs_to_device;
+  uint64_t bytes_to_device;
+  uint64_t syncs_from_device;
+  uint64_t bytes_from_device;
+  uint64_t device_copies;
+  uint64_t bytes_device_copied;
+} VvasTransferStats;
 
 /**
  * vvas_context_create:
@@ -92,8 +91,8 @@ extern "C"
  *   %VVAS_RET_ERROR (XRT environment, device open or xclbin load failed) or
  *   %VVAS_RET_ALLOC_ERROR (out of memory).
  */
-  VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
-      char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
+VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
+    char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
 
 /**
  * vvas_context_destroy:
@@ -107,7 +106,7 @@ extern "C"
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
  *   context already destroyed while its memories live.
  */
-  VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
+VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
 
 /**
  * vvas_context_get_transfer_stats:
@@ -118,8 +117,8 @@ extern "C"
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument.
  */
-  VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
-      vvas_ctx, VvasTransferStats * stats);
+VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
+    vvas_ctx, VvasTransferStats * stats);
 
 /**
  * vvas_context_reset_transfer_stats:
@@ -129,8 +128,8 @@ extern "C"
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL.
  */
-  VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
-      vvas_ctx);
+VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
+    vvas_ctx);
 
 /**
  * vvas_context_get_bank_count:
@@ -140,7 +139,7 @@ extern "C"
  *   not), 0 when it is not known (a host-only context, or an xclbin adopted
  *   from the device), or -1 for NULL.
  */
-  VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
+VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
 
 /**
  * vvas_context_is_bank_usable:
@@ -151,8 +150,8 @@ extern "C"
  *   bank of the topology, or any bank when the topology is not known), 0 if
  *   not, -1 for NULL or a host-only context.
  */
-  VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
-      uint8_t mbank_idx);
+VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
+    uint8_t mbank_idx);
 
 /**
  * vvas_context_load_xclbin:
@@ -178,11 +177,11 @@ extern "C"
  *   unreadable or corrupt xclbin, another xclbin in use) or
  *   %VVAS_RET_ERROR (XRT could not load it).
  */
-  VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
-      vvas_ctx, const char *xclbin_loc);
+VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
+    vvas_ctx, const char *xclbin_loc);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif                          /* __VVAS_CONTEXT_H__ */
+#endif /* __VVAS_CONTEXT_H__ */
