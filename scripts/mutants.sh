@@ -136,10 +136,10 @@ mutant user-data-no-callback $f \
   's/^        vvas_mem->free_cb (vvas_mem->host, vvas_mem->free_cb_data);$/        ;/'
 mutant bank-unchecked $f \
   "an allocation's bank is not checked against the xclbin" \
-  's/^  if (!ctx->has_topology || vvas_xclbin_bank_is_usable (\&ctx->topology, bank))$/  if (1)/'
+  's/^  if (!xclbin || vvas_xclbin_bank_is_usable (\&xclbin->topology, bank))$/  if (1)/'
 mutant bank-capacity-unchecked $f \
   "an allocation larger than its bank is not refused" \
-  's/^  if (ctx->topology.banks\[bank\].size_bytes != 0 \&\&$/  if (0 \&\&/'
+  's/^  if (xclbin->topology.banks\[bank\].size_bytes != 0 \&\&$/  if (0 \&\&/'
 mutant destroyed-context-usable $f \
   "a destroyed context still allocates" \
   's/^  if (atomic_load (\&vvas_context_private (vvas_ctx)->destroyed))$/  if (0)/'
@@ -155,11 +155,11 @@ mutant context-destroy-frees $f \
   "vvas_context_destroy frees the context its memories still use" \
   '/^vvas_context_destroy/,/^}/ s/^  vvas_context_unref (ctx);$/  context_free (ctx);/'
 mutant context-no-topology $f \
-  "the context forgets the xclbin's topology: banks go unchecked" \
-  's/^    ctx->has_topology = true;$/    ctx->has_topology = false;/'
+  "the context never publishes the xclbin it loaded: banks go unchecked" \
+  's/^  atomic_store_explicit (\&ctx->xclbin, xclbin, memory_order_release);$/  (void) xclbin;/'
 mutant context-bad-xclbin-error $f \
-  "a bad xclbin returns VVAS_RET_ERROR, not VVAS_RET_INVALID_ARGS" \
-  's/^      return VVAS_RET_INVALID_ARGS;$/      return VVAS_RET_ERROR;/'
+  "a bad xclbin (create or load) returns VVAS_RET_ERROR, not INVALID_ARGS" \
+  '/vvas_xclbin_read_topology (xclbin_loc/,/return/ s/return VVAS_RET_INVALID_ARGS;/return VVAS_RET_ERROR;/'
 
 # --- Core: the XRT boundary --------------------------------------------------
 f=lib/vvas_xrt.c
