@@ -16,6 +16,18 @@
  * a valid minimum) and recycles buffers with their device memory, so a
  * pipeline in steady state allocates nothing per frame.
  *
+ * gst_buffer_pool_set_config() validates as #GstVideoBufferPool does: fixed
+ * raw video caps, a size of at least a frame, min-buffers no more than a
+ * non-zero max-buffers, a VVAS allocator, alignments that are masks (a
+ * power of two less one), and video alignment only with the video meta
+ * option. A refused config returns %FALSE with the reason as a warning in
+ * the `vvasbufferpool` debug category. When the pool can correct it (size,
+ * maximum, an allocator of another kind replaced by the pool's own), the
+ * correction is written into the config, as GStreamer's contract has it:
+ * gst_buffer_pool_get_config() returns it, and a caller that accepts it
+ * (gst_buffer_pool_config_validate_params()) sets it again. A pool whose
+ * last config was refused does not activate.
+ *
  * Every buffer carries a #GstVvasMeta from its allocation on, marked
  * %GST_META_FLAG_POOLED: gst_vvas_buffer_write_metadata() and copies of
  * metadata update it instead of adding one per frame, and its times are
@@ -59,6 +71,7 @@ struct _GstVvasBufferPoolPrivate
   guint size;
   guint min_buffers;
   guint max_buffers;            /* 0: no maximum */
+  gboolean configured;          /* the last config was accepted or corrected */
 
   /*
    * The free list and the counts, under @lock. POSIX rather than GMutex and
@@ -92,6 +105,24 @@ gst_vvas_buffer_pool_get_options (GstBufferPool * pool)
   return options;
 }
 
+/* GstAllocator and gst_video_info_align() take alignments as masks. */
+static inline gboolean
+is_alignment_mask (gsize align)
+{
+  return (align & (align + 1)) == 0;
+}
+
+/*
+ * Validates @config as GstVideoBufferPool does, and more strictly where
+ * its mistakes would surface later as critical warnings. Following
+ * GstBufferPool's contract, a config that is wrong in a way the pool can
+ * correct (a size too small for a frame, min-buffers above max-buffers, an
+ * allocator of another kind) is refused with the correction written into
+ * it, for the caller to check with gst_buffer_pool_config_validate_params()
+ * and set again. The pool takes the corrected state at once: GstBufferPool
+ * stores the config it was given, refused or not, and does not call this
+ * again when a configured pool is given that same config.
+ */
 static gboolean
 gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
 {
@@ -103,7 +134,18 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
   GstVideoInfo info;
   GstCaps *caps = NULL;
   guint size, min_buffers, max_buffers, plane, stride_align = 0;
+  gsize frame_size;
+  gboolean corrected = FALSE;
 
+  /* Whatever happened before, a refused config is not started on. */
+  priv->configured = FALSE;
+
+  /* gst_buffer_pool_config_get_params() reads a missing caps field with
+   * a critical warning. */
+  if (!gst_structure_has_field_typed (config, "caps", GST_TYPE_CAPS)) {
+    GST_WARNING_OBJECT (pool, "invalid config: no caps");
+    return FALSE;
+  }
   if (!gst_buffer_pool_config_get_params (config, &caps, &size, &min_buffers,
           &max_buffers)) {
     GST_WARNING_OBJECT (pool, "invalid config: no buffer parameters");
@@ -113,20 +155,38 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
     GST_WARNING_OBJECT (pool, "invalid config: no caps");
     return FALSE;
   }
+  if (!gst_caps_is_fixed (caps)) {
+    GST_WARNING_OBJECT (pool, "invalid config: caps %" GST_PTR_FORMAT
+        " are not fixed", caps);
+    return FALSE;
+  }
   if (!gst_video_info_from_caps (&info, caps)
       || GST_VIDEO_INFO_FORMAT (&info) == GST_VIDEO_FORMAT_ENCODED) {
     GST_WARNING_OBJECT (pool, "invalid config: caps %" GST_PTR_FORMAT
         " are not raw video", caps);
     return FALSE;
   }
+  frame_size = info.size;
   if (!gst_buffer_pool_config_get_allocator (config, &allocator, &params)) {
     GST_WARNING_OBJECT (pool, "invalid config: no allocator parameters");
     return FALSE;
   }
-  if (allocator && !GST_IS_VVAS_ALLOCATOR (allocator)) {
-    GST_WARNING_OBJECT (pool, "invalid config: allocator %" GST_PTR_FORMAT
-        " is not a VVAS allocator", allocator);
+  if (!is_alignment_mask (params.align)) {
+    GST_WARNING_OBJECT (pool, "invalid config: allocation alignment %"
+        G_GSIZE_FORMAT " is not a power of two less one", params.align);
     return FALSE;
+  }
+  if (allocator && !GST_IS_VVAS_ALLOCATOR (allocator)) {
+    if (!priv->own_allocator) {
+      GST_WARNING_OBJECT (pool, "invalid config: allocator %" GST_PTR_FORMAT
+          " is not a VVAS allocator, and the pool was made without one",
+          allocator);
+      return FALSE;
+    }
+    GST_WARNING_OBJECT (pool, "invalid config: allocator %" GST_PTR_FORMAT
+        " is not a VVAS allocator; corrected to the pool's own", allocator);
+    allocator = NULL;
+    corrected = TRUE;
   }
   if (!allocator)
     allocator = priv->own_allocator;
@@ -150,14 +210,21 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
       return FALSE;
     }
     gst_buffer_pool_config_get_video_alignment (config, &alignment);
+    for (plane = 0; plane < GST_VIDEO_MAX_PLANES; plane++) {
+      if (!is_alignment_mask (alignment.stride_align[plane])) {
+        GST_WARNING_OBJECT (pool, "invalid config: stride alignment %u of "
+            "plane %u is not a power of two less one",
+            alignment.stride_align[plane], plane);
+        return FALSE;
+      }
+      stride_align |= alignment.stride_align[plane];
+    }
     /*
      * Every plane gets the strictest stride alignment asked for, so that
      * plane starts (sums of whole strides) are aligned too, and the memory
      * is at least as aligned. The memory's own alignment (a page, say) does
      * not widen strides: it would waste up to half of every buffer.
      */
-    for (plane = 0; plane < GST_VIDEO_MAX_PLANES; plane++)
-      stride_align |= alignment.stride_align[plane];
     for (plane = 0; plane < GST_VIDEO_MAX_PLANES; plane++)
       alignment.stride_align[plane] = stride_align;
     if (!gst_video_info_align (&info, &alignment)) {
@@ -170,10 +237,22 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
   }
   params.align |= stride_align;
 
-  if (size < info.size) {
-    GST_DEBUG_OBJECT (pool, "buffer size %u raised to the %" G_GSIZE_FORMAT
-        " bytes a frame needs", size, info.size);
-    size = info.size;
+  /* The caller cannot know the padding the alignment adds: only a size
+   * below a frame's with the default layout is the caller's mistake. */
+  if (size < frame_size) {
+    GST_WARNING_OBJECT (pool, "invalid config: size %u is smaller than a "
+        "%dx%d %s frame (%" G_GSIZE_FORMAT " bytes); corrected", size,
+        GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
+        GST_VIDEO_INFO_NAME (&info), frame_size);
+    corrected = TRUE;
+  }
+  size = MAX (size, info.size);
+  if (max_buffers != 0 && min_buffers > max_buffers) {
+    GST_WARNING_OBJECT (pool, "invalid config: min-buffers %u > max-buffers "
+        "%u; corrected to max-buffers %u", min_buffers, max_buffers,
+        min_buffers);
+    max_buffers = min_buffers;
+    corrected = TRUE;
   }
 
   gst_object_replace ((GstObject **) & priv->allocator,
@@ -184,6 +263,7 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
   priv->size = size;
   priv->min_buffers = min_buffers;
   priv->max_buffers = max_buffers;
+  priv->configured = TRUE;
   gst_buffer_pool_config_set_params (config, caps, size, min_buffers,
       max_buffers);
   gst_buffer_pool_config_set_allocator (config, allocator, &params);
@@ -196,7 +276,8 @@ gst_vvas_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
       GST_VIDEO_INFO_PLANE_STRIDE (&info, 2), min_buffers, max_buffers,
       priv->add_video_meta ? "on" : "off");
 
-  return GST_BUFFER_POOL_CLASS (parent_class)->set_config (pool, config);
+  return GST_BUFFER_POOL_CLASS (parent_class)->set_config (pool, config) &&
+      !corrected;
 }
 
 static GstFlowReturn
@@ -345,6 +426,10 @@ gst_vvas_buffer_pool_start (GstBufferPool * pool)
   GstBuffer *buffer;
   guint i;
 
+  if (!priv->configured) {
+    GST_WARNING_OBJECT (pool, "cannot start: its last config was refused");
+    return FALSE;
+  }
   for (i = 0; i < priv->min_buffers; i++) {
     pthread_mutex_lock (&priv->lock);
     reserve_buffer_locked (priv);

@@ -164,6 +164,86 @@ map_unmap (GstMemory * mem, GstMapFlags flags)
   return TRUE;
 }
 
+/*
+ * Debug-log lines at WARNING level or above, recorded between
+ * gst_vvas_test_watch_warnings() and gst_vvas_test_unwatch_warnings(), as
+ * "category: message": a refusal must say why at a level a user sees.
+ */
+static GMutex gst_vvas_test_warnings_lock;
+static GPtrArray *gst_vvas_test_warnings;
+
+static inline void
+gst_vvas_test_record_warning (GstDebugCategory * category,
+    GstDebugLevel level, const gchar * file, const gchar * function,
+    gint line, GObject * object, GstDebugMessage * message, gpointer data)
+{
+  if (level > GST_LEVEL_WARNING)
+    return;
+  g_mutex_lock (&gst_vvas_test_warnings_lock);
+  if (gst_vvas_test_warnings)
+    g_ptr_array_add (gst_vvas_test_warnings, g_strdup_printf ("%s: %s",
+            gst_debug_category_get_name (category),
+            gst_debug_message_get (message)));
+  g_mutex_unlock (&gst_vvas_test_warnings_lock);
+}
+
+/* Records the warnings of @category_name (raising its threshold to WARNING
+ * if GST_DEBUG left it lower). */
+static inline void
+gst_vvas_test_watch_warnings (const gchar * category_name)
+{
+  GSList *cats = gst_debug_get_all_categories (), *l;
+
+  for (l = cats; l; l = l->next) {
+    GstDebugCategory *cat = l->data;
+
+    if (g_strcmp0 (gst_debug_category_get_name (cat), category_name) == 0 &&
+        gst_debug_category_get_threshold (cat) < GST_LEVEL_WARNING)
+      gst_debug_category_set_threshold (cat, GST_LEVEL_WARNING);
+  }
+  g_slist_free (cats);
+  gst_debug_set_active (TRUE);
+  g_mutex_lock (&gst_vvas_test_warnings_lock);
+  if (!gst_vvas_test_warnings) {
+    gst_vvas_test_warnings = g_ptr_array_new_with_free_func (g_free);
+    gst_debug_add_log_function (gst_vvas_test_record_warning, NULL, NULL);
+  }
+  g_mutex_unlock (&gst_vvas_test_warnings_lock);
+}
+
+static inline void
+gst_vvas_test_unwatch_warnings (void)
+{
+  gst_debug_remove_log_function (gst_vvas_test_record_warning);
+  g_mutex_lock (&gst_vvas_test_warnings_lock);
+  g_clear_pointer (&gst_vvas_test_warnings, g_ptr_array_unref);
+  g_mutex_unlock (&gst_vvas_test_warnings_lock);
+}
+
+/*
+ * TRUE if a warning of @category_name recorded since the last call contains
+ * @text; forgets the warnings.
+ */
+static inline gboolean
+gst_vvas_test_warned (const gchar * category_name, const gchar * text)
+{
+  gchar *prefix = g_strdup_printf ("%s: ", category_name);
+  gboolean found = FALSE;
+  guint i;
+
+  fail_unless (gst_vvas_test_warnings != NULL, "warnings are not watched");
+  g_mutex_lock (&gst_vvas_test_warnings_lock);
+  for (i = 0; i < gst_vvas_test_warnings->len && !found; i++) {
+    const gchar *w = g_ptr_array_index (gst_vvas_test_warnings, i);
+
+    found = g_str_has_prefix (w, prefix) && strstr (w, text) != NULL;
+  }
+  g_ptr_array_set_size (gst_vvas_test_warnings, 0);
+  g_mutex_unlock (&gst_vvas_test_warnings_lock);
+  g_free (prefix);
+  return found;
+}
+
 /* Writes a pattern that depends on @seed into @size bytes at @data. */
 static inline void
 fill_pattern (guint8 * data, gsize size, guint seed)

@@ -9,8 +9,9 @@
  * the maximum) on device memory, plus what the pool adds: buffers allocated
  * at activation and never per frame (counted at the XRT boundary), a pooled
  * GstVvasMeta, video meta and alignment (strides and plane offsets), configs
- * it refuses, and its own free list shared by many threads: every buffer
- * object freed at deactivation, however releases and deactivation race.
+ * it refuses or corrects (GStreamer's set_config contract), and its own free
+ * list shared by many threads: every buffer object freed at deactivation,
+ * however releases and deactivation race.
  */
 
 #include "gst_test_common.h"
@@ -41,10 +42,21 @@ teardown (void)
 #define OPT_META  (1 << 0)
 #define OPT_ALIGN (1 << 1)
 
+/* The size of a frame of @caps with the default layout. */
+static guint
+frame_size (GstCaps * caps)
+{
+  GstVideoInfo info;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  return info.size;
+}
+
 /*
- * A pool on @allocator configured for @caps_str; with OPT_ALIGN, every
- * plane's stride aligned to @stride_align (a mask), and @pad_top/@pad_bottom
- * rows of padding. Asserts that the config is accepted.
+ * A pool on @allocator configured for @caps_str with buffers of @size bytes
+ * (0: a frame's size); with OPT_ALIGN, every plane's stride aligned to
+ * @stride_align (a mask), and @pad_top/@pad_bottom rows of padding. Asserts
+ * that the config is accepted.
  */
 static GstBufferPool *
 make_pool_full (GstAllocator * allocator, const gchar * caps_str, guint size,
@@ -55,7 +67,8 @@ make_pool_full (GstAllocator * allocator, const gchar * caps_str, guint size,
   GstStructure *config = gst_buffer_pool_get_config (pool);
   GstCaps *caps = gst_caps_from_string (caps_str);
 
-  gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  gst_buffer_pool_config_set_params (config, caps,
+      size ? size : frame_size (caps), min, max);
   if (options & OPT_META)
     gst_buffer_pool_config_add_option (config,
         GST_BUFFER_POOL_OPTION_VIDEO_META);
@@ -230,20 +243,56 @@ GST_START_TEST (test_buffer_out_of_order_reuse)
 
 GST_END_TEST;
 
+/*
+ * GStreamer's contract for a config a pool cannot take as it is:
+ * set_config() returns FALSE, having written the nearest config it can take
+ * into it; the caller reads that back with gst_buffer_pool_get_config(),
+ * checks it with gst_buffer_pool_config_validate_params() and sets it.
+ * GstBaseSrc, GstBaseTransform and GstVideoDecoder do so. Asserts that
+ * @config is refused with a warning that says @why, corrected to @size,
+ * @min and @max, and that the correction is accepted.
+ */
+static void
+assert_refused_and_corrected (GstBufferPool * pool, GstStructure * config,
+    const gchar * why, guint size, guint min, guint max)
+{
+  GstCaps *caps, *asked;
+  guint asked_size, asked_min, asked_max, new_size, new_min, new_max;
+
+  fail_unless (gst_buffer_pool_config_get_params (config, &caps, &asked_size,
+          &asked_min, &asked_max));
+  asked = gst_caps_ref (caps);
+  fail_if (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_vvas_test_warned ("vvasbufferpool", why),
+      "no warning saying \"%s\"", why);
+
+  config = gst_buffer_pool_get_config (pool);
+  fail_unless (gst_buffer_pool_config_get_params (config, &caps, &new_size,
+          &new_min, &new_max));
+  fail_unless (gst_caps_is_equal (caps, asked));
+  fail_unless_equals_int (new_size, size);
+  fail_unless_equals_int (new_min, min);
+  fail_unless_equals_int (new_max, max);
+  fail_unless (gst_buffer_pool_config_validate_params (config, asked,
+          asked_size, asked_min, asked_max));
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  gst_caps_unref (asked);
+}
+
 GST_START_TEST (test_pool_config_buffer_size)
 {
   GstBufferPool *pool;
   GstStructure *config;
+  GstCaps *caps = gst_caps_from_string (SMALL_CAPS);
   GstBuffer *buf;
-  guint size;
 
-  /* Too small for a frame: raised to the frame size, config included. */
-  pool = make_pool_full (alloc, SMALL_CAPS, 10, 0, 0, 0, 0, 0, 0);
+  gst_vvas_test_watch_warnings ("vvasbufferpool");
+  /* Too small for a frame (GstVideoBufferPool refuses it too): refused, the
+   * config corrected to a frame's size, which is then accepted. */
+  pool = gst_vvas_buffer_pool_new (alloc);
   config = gst_buffer_pool_get_config (pool);
-  fail_unless (gst_buffer_pool_config_get_params (config, NULL, &size, NULL,
-          NULL));
-  fail_unless_equals_int (size, SMALL_SIZE);
-  gst_structure_free (config);
+  gst_buffer_pool_config_set_params (config, caps, 10, 0, 0);
+  assert_refused_and_corrected (pool, config, "size 10", SMALL_SIZE, 0, 0);
   fail_unless (gst_buffer_pool_set_active (pool, TRUE));
   buf = acquire (pool);
   assert_vvas_buffer (buf, SMALL_SIZE, 0);
@@ -260,6 +309,109 @@ GST_START_TEST (test_pool_config_buffer_size)
   gst_buffer_unref (buf);
   fail_unless (gst_buffer_pool_set_active (pool, FALSE));
   gst_object_unref (pool);
+  gst_caps_unref (caps);
+  gst_vvas_test_unwatch_warnings ();
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_config_min_above_max)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *caps = gst_caps_from_string (SMALL_CAPS);
+  GstBufferPoolAcquireParams dontwait = {.flags =
+        GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT
+  };
+  GstBuffer *bufs[3], *buf = NULL;
+  guint i;
+
+  gst_vvas_test_watch_warnings ("vvasbufferpool");
+  /* gst_buffer_pool_config_set_params() refuses min > max; a config made
+   * by hand (or from a string) can hold it all the same. */
+  gst_buffer_pool_config_set_params (config, caps, SMALL_SIZE, 0, 0);
+  gst_structure_set (config, "min-buffers", G_TYPE_UINT, 3, "max-buffers",
+      G_TYPE_UINT, 2, NULL);
+  /* Refused with no critical warning, corrected to at most as many as the
+   * minimum asked for. */
+  assert_refused_and_corrected (pool, config, "min-buffers 3 > max-buffers 2",
+      SMALL_SIZE, 3, 3);
+
+  /* Three buffers, allocated at activation, and recycled. */
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 3);
+  for (i = 0; i < 3; i++)
+    bufs[i] = acquire (pool);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+          &dontwait), GST_FLOW_EOS);
+  gst_buffer_unref (bufs[1]);
+  buf = acquire (pool);
+  fail_unless (buf == bufs[1]);
+  gst_buffer_unref (buf);
+  gst_buffer_unref (bufs[0]);
+  gst_buffer_unref (bufs[2]);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 3);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 3);
+
+  gst_caps_unref (caps);
+  gst_object_unref (pool);
+  gst_vvas_test_unwatch_warnings ();
+}
+
+GST_END_TEST;
+
+/* A config of @pool for @caps_str, @size bytes, @min buffers or more. */
+static GstStructure *
+new_config (GstBufferPool * pool, const gchar * caps_str, guint size, guint min)
+{
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *caps = gst_caps_from_string (caps_str);
+
+  gst_buffer_pool_config_set_params (config, caps, size, min, 0);
+  gst_caps_unref (caps);
+  return config;
+}
+
+/*
+ * GstBufferPool keeps the last config it was given, refused or not, and
+ * lets a pool that was configured once activate: a pool whose config was
+ * refused must neither start on the previous config nor be stuck.
+ */
+GST_START_TEST (test_refused_config_keeps_pool_usable)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+  GstBuffer *buf;
+
+  gst_vvas_test_watch_warnings ("vvasbufferpool");
+  fail_unless (gst_buffer_pool_set_config (pool, new_config (pool,
+              SMALL_CAPS, SMALL_SIZE, 1)));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  xrt_count_reset ();
+
+  /* Caps no config can fix: refused, and no activation on the old config
+   * (which would allocate its one buffer). */
+  fail_if (gst_buffer_pool_set_config (pool, new_config (pool,
+              "audio/x-raw,format=S16LE,rate=48000,channels=2,"
+              "layout=interleaved", SMALL_SIZE, 1)));
+  fail_unless (gst_vvas_test_warned ("vvasbufferpool", "not raw video"));
+  fail_if (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless (gst_vvas_test_warned ("vvasbufferpool", "refused"));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+
+  /* A valid config again: it works, with the new caps. */
+  fail_unless (gst_buffer_pool_set_config (pool, new_config (pool,
+              "video/x-raw,format=RGBA,width=16,height=16", 16 * 16 * 4, 1)));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 1);
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, 16 * 16 * 4, 0);
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+
+  gst_object_unref (pool);
+  gst_vvas_test_unwatch_warnings ();
 }
 
 GST_END_TEST;
@@ -938,7 +1090,7 @@ GST_START_TEST (test_memory_alignment_does_not_widen_strides)
   GstMapInfo map;
 
   /* Page-aligned memory, no stride alignment asked for (padding only). */
-  gst_buffer_pool_config_set_params (config, caps, 0, 0, 0);
+  gst_buffer_pool_config_set_params (config, caps, 1920 * 1080 * 3 / 2, 0, 0);
   gst_allocation_params_init (&params);
   params.align = 4095;
   gst_buffer_pool_config_set_allocator (config, alloc, &params);
@@ -972,17 +1124,44 @@ GST_START_TEST (test_memory_alignment_does_not_widen_strides)
 
 GST_END_TEST;
 
-/* Tries @config on a new pool made with @pool_alloc; returns the result. */
+/*
+ * Sets @config on @pool: TRUE if accepted. A refused config must have said
+ * @why in a warning (and @why is NULL for a config that must be accepted),
+ * and cannot be activated.
+ */
+static gboolean
+set_config_why (GstBufferPool * pool, GstStructure * config, const gchar * why)
+{
+  gboolean ok = gst_buffer_pool_set_config (pool, config);
+
+  if (!ok) {
+    fail_unless (why != NULL, "a valid config was refused");
+    fail_unless (gst_vvas_test_warned ("vvasbufferpool", why),
+        "no warning saying \"%s\"", why);
+    fail_if (gst_buffer_pool_set_active (pool, TRUE));
+  }
+  return ok;
+}
+
+/*
+ * Tries a config on a new pool made with @pool_alloc: @caps_str (a frame's
+ * size if it is raw video, else 4096 bytes), @config_alloc, the video meta
+ * option and a 256-byte stride alignment if asked; @why as for
+ * set_config_why(). Returns whether it was accepted.
+ */
 static gboolean
 try_config (GstAllocator * pool_alloc, const gchar * caps_str,
-    GstAllocator * config_alloc, gboolean meta, gboolean alignment)
+    GstAllocator * config_alloc, gboolean meta, gboolean alignment,
+    const gchar * why)
 {
   GstBufferPool *pool = gst_vvas_buffer_pool_new (pool_alloc);
   GstStructure *config = gst_buffer_pool_get_config (pool);
   GstCaps *caps = caps_str ? gst_caps_from_string (caps_str) : NULL;
+  GstVideoInfo info;
   gboolean ok;
 
-  gst_buffer_pool_config_set_params (config, caps, 0, 0, 0);
+  gst_buffer_pool_config_set_params (config, caps, caps &&
+      gst_video_info_from_caps (&info, caps) ? info.size : 4096, 0, 0);
   if (config_alloc)
     gst_buffer_pool_config_set_allocator (config, config_alloc, NULL);
   if (meta)
@@ -997,11 +1176,77 @@ try_config (GstAllocator * pool_alloc, const gchar * caps_str,
         GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
     gst_buffer_pool_config_set_video_alignment (config, &align);
   }
-  ok = gst_buffer_pool_set_config (pool, config);
-  /* A refused config cannot be activated either. */
-  if (!ok)
-    fail_if (gst_buffer_pool_set_active (pool, TRUE));
+  ok = set_config_why (pool, config, why);
   gst_clear_caps (&caps);
+  gst_object_unref (pool);
+  return ok;
+}
+
+/* Config edits for try_edited_config(). */
+typedef void (*ConfigEdit) (GstStructure * config);
+
+static void
+edit_unfixed_caps (GstStructure * config)
+{
+  GstCaps *caps = gst_caps_from_string ("video/x-raw,format=NV12,"
+      "width=[16,320],height=240");
+
+  gst_structure_set (config, "caps", GST_TYPE_CAPS, caps, NULL);
+  gst_caps_unref (caps);
+}
+
+static void
+edit_no_caps_field (GstStructure * config)
+{
+  gst_structure_remove_field (config, "caps");
+}
+
+static void
+edit_params_align_100 (GstStructure * config)
+{
+  GstAllocationParams params;
+
+  gst_allocation_params_init (&params);
+  params.align = 100;
+  gst_buffer_pool_config_set_allocator (config, alloc, &params);
+}
+
+static void
+set_stride_align (GstStructure * config, guint stride_align)
+{
+  GstVideoAlignment align;
+
+  gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  gst_buffer_pool_config_add_option (config,
+      GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+  gst_video_alignment_reset (&align);
+  align.stride_align[1] = stride_align;
+  gst_buffer_pool_config_set_video_alignment (config, &align);
+}
+
+static void
+edit_stride_align_127 (GstStructure * config)
+{
+  set_stride_align (config, 127);
+}
+
+static void
+edit_stride_align_100 (GstStructure * config)
+{
+  set_stride_align (config, 100);
+}
+
+/* A valid config for SMALL_CAPS changed by @edit on a new pool, as
+ * set_config_why() takes it. */
+static gboolean
+try_edited_config (ConfigEdit edit, const gchar * why)
+{
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+  GstStructure *config = new_config (pool, SMALL_CAPS, SMALL_SIZE, 0);
+  gboolean ok;
+
+  edit (config);
+  ok = set_config_why (pool, config, why);
   gst_object_unref (pool);
   return ok;
 }
@@ -1010,27 +1255,79 @@ GST_START_TEST (test_config_rejected)
 {
   GstAllocator *sysmem = gst_allocator_find (NULL);
 
+  gst_vvas_test_watch_warnings ("vvasbufferpool");
   /* The valid baseline each case below changes one thing of. */
-  fail_unless (try_config (alloc, SMALL_CAPS, NULL, TRUE, TRUE));
+  fail_unless (try_config (alloc, SMALL_CAPS, NULL, TRUE, TRUE, NULL));
 
   /* Video alignment needs the video meta, or nobody learns the strides. */
-  fail_if (try_config (alloc, SMALL_CAPS, NULL, FALSE, TRUE));
-  /* A non-VVAS allocator. */
-  fail_if (try_config (alloc, SMALL_CAPS, sysmem, TRUE, FALSE));
+  fail_if (try_config (alloc, SMALL_CAPS, NULL, FALSE, TRUE, "video meta"));
+  /* A non-VVAS allocator, with no VVAS allocator to put in its place. */
+  fail_if (try_config (NULL, SMALL_CAPS, sysmem, TRUE, FALSE,
+          "not a VVAS allocator"));
   /* No allocator at all: neither at creation nor in the config. */
-  fail_if (try_config (NULL, SMALL_CAPS, NULL, TRUE, FALSE));
+  fail_if (try_config (NULL, SMALL_CAPS, NULL, TRUE, FALSE, "no VVAS"));
   /* Caps that are not raw video, or no caps, or unfixed raw video. */
   fail_if (try_config (alloc, "audio/x-raw,format=S16LE,rate=48000,"
-          "channels=2,layout=interleaved", NULL, TRUE, FALSE));
-  fail_if (try_config (alloc, NULL, NULL, TRUE, FALSE));
-  fail_if (try_config (alloc, "video/x-raw,format=NV12", NULL, TRUE, FALSE));
+          "channels=2,layout=interleaved", NULL, TRUE, FALSE, "not raw video"));
+  fail_if (try_config (alloc, NULL, NULL, TRUE, FALSE, "no caps"));
+  fail_if (try_config (alloc, "video/x-raw,format=NV12", NULL, TRUE, FALSE,
+          "not raw video"));
   fail_if (try_config (alloc, "image/jpeg,width=320,height=240", NULL, TRUE,
-          FALSE));
+          FALSE, "not raw video"));
   fail_if (try_config (alloc, "video/x-h264,stream-format=byte-stream,"
-          "alignment=au,width=320,height=240", NULL, TRUE, FALSE));
+          "alignment=au,width=320,height=240", NULL, TRUE, FALSE,
+          "not raw video"));
+  fail_if (try_config (alloc, "video/x-raw,format=ENCODED,width=320,"
+          "height=240", NULL, TRUE, FALSE, "not raw video"));
+
+  /* Configs no public setter makes, which must not raise a critical
+   * warning either: unfixed caps, and no caps field at all. */
+  fail_if (try_edited_config (edit_unfixed_caps, "not fixed"));
+  fail_if (try_edited_config (edit_no_caps_field, "no caps"));
+
+  /* Alignments are masks (a power of two less one), as GstAllocator and
+   * gst_video_info_align() take them: 100 would reach the allocation as a
+   * critical warning, or as strides that are not aligned. */
+  fail_if (try_edited_config (edit_params_align_100, "alignment 100"));
+  fail_unless (try_edited_config (edit_stride_align_127, NULL));
+  fail_if (try_edited_config (edit_stride_align_100, "stride alignment 100"));
 
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
   gst_object_unref (sysmem);
+  gst_vvas_test_unwatch_warnings ();
+}
+
+GST_END_TEST;
+
+/* A pool made with a VVAS allocator and configured with another kind: the
+ * config is refused and names the pool's allocator instead, as a caller
+ * that follows GStreamer's contract then takes. */
+GST_START_TEST (test_config_foreign_allocator_corrected)
+{
+  GstAllocator *sysmem = gst_allocator_find (NULL);
+  GstBufferPool *pool = gst_vvas_buffer_pool_new (alloc);
+  GstStructure *config = new_config (pool, SMALL_CAPS, SMALL_SIZE, 1);
+  GstAllocator *configured = NULL;
+  GstBuffer *buf;
+
+  gst_vvas_test_watch_warnings ("vvasbufferpool");
+  gst_buffer_pool_config_set_allocator (config, sysmem, NULL);
+  assert_refused_and_corrected (pool, config, "not a VVAS allocator",
+      SMALL_SIZE, 1, 0);
+  config = gst_buffer_pool_get_config (pool);
+  fail_unless (gst_buffer_pool_config_get_allocator (config, &configured,
+          NULL));
+  fail_unless (configured == alloc);
+  gst_structure_free (config);
+
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  buf = acquire (pool);
+  assert_vvas_buffer (buf, SMALL_SIZE, 0);
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  gst_object_unref (sysmem);
+  gst_vvas_test_unwatch_warnings ();
 }
 
 GST_END_TEST;
@@ -1049,7 +1346,7 @@ GST_START_TEST (test_config_allocator_wins)
   gst_object_unref (pool);
   pool = make_pool_full (bank1, SMALL_CAPS, 0, 0, 0, 0, 0, 0, 0);
   gst_object_unref (pool);
-  fail_unless (try_config (NULL, SMALL_CAPS, bank1, TRUE, FALSE));
+  fail_unless (try_config (NULL, SMALL_CAPS, bank1, TRUE, FALSE, NULL));
 
   /* Made with bank 0, configured with bank 1: bank 1. */
   pool = gst_vvas_buffer_pool_new (alloc);
@@ -1058,7 +1355,7 @@ GST_START_TEST (test_config_allocator_wins)
   {
     GstCaps *caps = gst_caps_from_string (SMALL_CAPS);
 
-    gst_buffer_pool_config_set_params (config, caps, 0, 0, 0);
+    gst_buffer_pool_config_set_params (config, caps, SMALL_SIZE, 0, 0);
     gst_caps_unref (caps);
   }
   gst_buffer_pool_config_set_allocator (config, bank1, NULL);
@@ -1374,6 +1671,8 @@ vvas_buffer_pool_suite (void)
   tcase_add_test (tc, test_buffer_is_recycled);
   tcase_add_test (tc, test_buffer_out_of_order_reuse);
   tcase_add_test (tc, test_pool_config_buffer_size);
+  tcase_add_test (tc, test_config_min_above_max);
+  tcase_add_test (tc, test_refused_config_keeps_pool_usable);
   tcase_add_test (tc, test_inactive_pool_returns_flushing);
   tcase_add_test (tc, test_unconfigured_pool_cannot_activate);
   tcase_add_test (tc, test_flushing_pool_returns_flushing);
@@ -1393,6 +1692,7 @@ vvas_buffer_pool_suite (void)
   tcase_add_loop_test (vvas, test_video_meta_layout, 0, G_N_ELEMENTS (layouts));
   tcase_add_test (vvas, test_memory_alignment_does_not_widen_strides);
   tcase_add_test (vvas, test_config_rejected);
+  tcase_add_test (vvas, test_config_foreign_allocator_corrected);
   tcase_add_test (vvas, test_config_allocator_wins);
   tcase_add_test (vvas, test_options);
   tcase_add_test (vvas, test_activation_failure_and_retry);
