@@ -64,9 +64,6 @@ struct _GstVvasAllocatorPrivate
 G_DEFINE_TYPE_WITH_PRIVATE (GstVvasAllocator, gst_vvas_allocator,
     GST_TYPE_ALLOCATOR);
 
-/* Set once a default allocator is registered under GST_VVAS_ALLOCATOR_NAME. */
-static gint default_registered;
-
 /**
  * gst_vvas_memory_init_once:
  *
@@ -360,9 +357,9 @@ gst_vvas_allocator_init (GstVvasAllocator * self)
  *   %VVAS_ALLOC_TYPE_NON_CMA (host memory)
  *
  * Creates an allocator for one device, bank and allocation type. It keeps
- * @context alive; every memory it allocates keeps it alive in turn. The
- * first device-memory allocator created in the process is registered as
- * %GST_VVAS_ALLOCATOR_NAME unless one was registered already.
+ * @context alive; every memory it allocates keeps it alive in turn. It is
+ * not registered: gst_vvas_allocator_register_default() does that, for an
+ * application that wants one found by name.
  *
  * Language bindings, which cannot pass a #VvasAllocationType, use
  * gst_vvas_allocator_new_for_bank().
@@ -401,11 +398,6 @@ gst_vvas_allocator_new (GstVvasContext * context, guint8 mem_bank,
   GST_INFO_OBJECT (self, "%s memory on device %d, bank %u",
       alloc_type == VVAS_ALLOC_TYPE_CMA ? "device" : "host",
       gst_vvas_context_get_device_index (context), self->priv->mem_bank);
-
-  if (alloc_type == VVAS_ALLOC_TYPE_CMA &&
-      g_atomic_int_compare_and_exchange (&default_registered, 0, 1))
-    gst_allocator_register (GST_VVAS_ALLOCATOR_NAME,
-        gst_object_ref (GST_ALLOCATOR_CAST (self)));
   return GST_ALLOCATOR_CAST (self);
 }
 
@@ -490,8 +482,12 @@ gst_vvas_allocator_new_for_device (gint dev_idx,
  * gst_vvas_allocator_register_default:
  * @allocator: (type GstVvas.Allocator) (transfer none): a #GstVvasAllocator
  *
- * Registers @allocator as %GST_VVAS_ALLOCATOR_NAME, replacing the one
- * registered before.
+ * Registers @allocator as %GST_VVAS_ALLOCATOR_NAME, so that
+ * `gst_allocator_find (GST_VVAS_ALLOCATOR_NAME)` returns it, replacing (and
+ * releasing) the one registered before. Nothing is registered unless an
+ * application calls this: GStreamer keeps a registered allocator, and so
+ * its context's device open with its xclbin, until gst_deinit() or until
+ * another is registered in its place.
  *
  * Since: 1.0
  */
@@ -500,7 +496,6 @@ gst_vvas_allocator_register_default (GstAllocator * allocator)
 {
   g_return_if_fail (GST_IS_VVAS_ALLOCATOR (allocator));
 
-  g_atomic_int_set (&default_registered, 1);
   gst_allocator_register (GST_VVAS_ALLOCATOR_NAME, gst_object_ref (allocator));
 }
 

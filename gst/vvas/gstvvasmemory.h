@@ -32,10 +32,10 @@ G_BEGIN_DECLS
 /**
  * GST_VVAS_ALLOCATOR_NAME:
  *
- * The name under which the default VVAS allocator is registered: the first
- * device-memory #GstVvasAllocator made in the process (whatever its bank),
- * or the one given to gst_vvas_allocator_register_default().
- * `gst_allocator_find (GST_VVAS_ALLOCATOR_NAME)` returns it.
+ * The name under which gst_vvas_allocator_register_default() registers an
+ * allocator: `gst_allocator_find (GST_VVAS_ALLOCATOR_NAME)` returns it, or
+ * %NULL if the application registered none (making an allocator registers
+ * nothing).
  *
  * Since: 1.0
  */

@@ -94,30 +94,6 @@ gst_vvas_test_forked (void)
   return g_strcmp0 (g_getenv ("CK_FORK"), "no") != 0;
 }
 
-/*
- * Makes sure the process-wide default allocator ("vvas") exists, so that
- * the allocators a test creates next are not the one registered (and so
- * kept alive until gst_deinit).
- */
-static inline void
-gst_vvas_test_ensure_default_allocator (void)
-{
-  GstAllocator *def = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
-  GError *error = NULL;
-
-  if (!def) {
-    GstAllocator *first = gst_vvas_allocator_new_for_device (0,
-        two_banks_xclbin, 0, &error);
-
-    fail_unless (first != NULL, "cannot open device 0: %s",
-        error ? error->message : "no error");
-    def = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
-    fail_unless (def == first, "the first CMA allocator is not the default");
-    gst_object_unref (first);
-  }
-  gst_object_unref (def);
-}
-
 /* A device context on device 0 with two_banks.xclbin. */
 static inline GstVvasContext *
 gst_vvas_test_context_new (void)

@@ -6,7 +6,8 @@
 /*
  * GstVvasAllocator: allocation on both banks and in host memory,
  * GstAllocationParams (alignment, prefix, padding, zero flags), the fill
- * byte, bad arguments, the registered default allocator, and lifetimes.
+ * byte, bad arguments, no default allocator registered unless asked for,
+ * and lifetimes: a device closes when its last user goes.
  */
 
 #include <xrt/xrt_bo.h>
@@ -548,7 +549,6 @@ GST_START_TEST (test_new_for_device)
   GstMemory *mem;
   GError *error = NULL;
 
-  gst_vvas_test_ensure_default_allocator ();
   xrt_count_reset ();
   alloc = gst_vvas_allocator_new_for_device (0, two_banks_xclbin, 1, &error);
   fail_unless (alloc != NULL);
@@ -700,50 +700,91 @@ GST_START_TEST (test_helpers_refuse_other_memory)
 
 GST_END_TEST;
 
-GST_START_TEST (test_default_allocator_registered)
+/*
+ * Making an allocator registers nothing: GStreamer would keep a registered
+ * allocator, and with it its device open and its xclbin loaded, until
+ * gst_deinit(). Every device opened here closes when its last user goes.
+ */
+GST_START_TEST (test_no_implicit_default_allocator)
 {
-  GstVvasContext *ctx, *host_ctx;
-  GstAllocator *host, *first_alloc, *second_alloc, *found;
+  GstAllocator *before = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
+  gint64 live_devices = xrt_count_live_devices ();
+  GstAllocator *allocs[3], *found;
+  GstVvasContext *ctx;
+  GError *error = NULL;
+  GstMemory *mem;
+  guint i;
+
+  /* In a process of its own, nothing is registered before. */
+  if (gst_vvas_test_forked ())
+    fail_unless (before == NULL);
+  xrt_count_reset ();
+  ctx = gst_vvas_test_context_new ();
+  allocs[0] = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
+  allocs[1] = gst_vvas_allocator_new_for_bank (ctx, 0, &error);
+  allocs[2] = gst_vvas_allocator_new_for_device (0, two_banks_xclbin, 1,
+      &error);
+  fail_unless (error == NULL);
+  for (i = 0; i < G_N_ELEMENTS (allocs); i++) {
+    fail_unless (allocs[i] != NULL);
+    mem = gst_allocator_alloc (allocs[i], 4096, NULL);
+    fail_unless (gst_is_vvas_memory (mem));
+    gst_memory_unref (mem);
+  }
+  found = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
+  fail_unless (found == before, "an allocator was registered");
+  gst_clear_object (&found);
+  gst_clear_object (&before);
+
+  for (i = 0; i < G_N_ELEMENTS (allocs); i++)
+    gst_object_unref (allocs[i]);
+  gst_object_unref (ctx);
+  fail_unless (xrt_count_get (XRT_CALL_DEVICE_OPEN) >= 1);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE),
+      xrt_count_get (XRT_CALL_DEVICE_OPEN));
+  fail_unless_equals_int64 (xrt_count_live_devices (), live_devices);
+}
+
+GST_END_TEST;
+
+/* The explicit registration: found by name, kept (with its device) until
+ * another takes its place. */
+GST_START_TEST (test_register_default)
+{
+  GstVvasContext *ctx, *host_ctx = gst_vvas_context_new (-1, NULL, NULL);
+  GstAllocator *host = gst_vvas_allocator_new (host_ctx, 0,
+      VVAS_ALLOC_TYPE_NON_CMA);
+  GstAllocator *alloc, *found;
   GstMemory *mem;
 
-  host_ctx = gst_vvas_context_new (-1, NULL, NULL);
+  xrt_count_reset ();
   ctx = gst_vvas_test_context_new ();
-  if (gst_vvas_test_forked ()) {
-    /* A process of its own: nothing registered before an allocator of
-     * device memory is made; one of host memory does not count. */
-    fail_unless (gst_allocator_find (GST_VVAS_ALLOCATOR_NAME) == NULL);
-    host = gst_vvas_allocator_new (host_ctx, 0, VVAS_ALLOC_TYPE_NON_CMA);
-    fail_unless (host != NULL);
-    fail_unless (gst_allocator_find (GST_VVAS_ALLOCATOR_NAME) == NULL);
-    gst_object_unref (host);
-  }
-
-  first_alloc = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
-  second_alloc = gst_vvas_allocator_new (ctx, 0, VVAS_ALLOC_TYPE_CMA);
+  alloc = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
+  gst_vvas_allocator_register_default (alloc);
   found = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
-  fail_unless (GST_IS_VVAS_ALLOCATOR (found));
-  fail_unless_equals_int (gst_vvas_allocator_get_alloc_type (found),
-      VVAS_ALLOC_TYPE_CMA);
-  fail_unless (found != second_alloc, "a later allocator replaced the first");
-  if (gst_vvas_test_forked ())
-    fail_unless (found == first_alloc);
-  gst_object_unref (found);
-
-  /* An explicit registration replaces it. */
-  gst_vvas_allocator_register_default (second_alloc);
-  found = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
-  fail_unless (found == second_alloc);
+  fail_unless (found == alloc);
   mem = gst_allocator_alloc (found, 4096, NULL);
   fail_unless (gst_is_vvas_memory (mem));
-  fail_unless_equals_int (gst_vvas_memory_get_bank_index (mem), 0);
+  fail_unless_equals_int (gst_vvas_memory_get_bank_index (mem), 1);
   gst_memory_unref (mem);
   gst_object_unref (found);
   /* Transfer none: the caller's reference is still its own. */
-  ASSERT_OBJECT_REFCOUNT (second_alloc, "second", 2);
+  ASSERT_OBJECT_REFCOUNT (alloc, "alloc", 2);
 
-  gst_object_unref (first_alloc);
-  gst_object_unref (second_alloc);
+  /* GStreamer holds the registered allocator, so the device stays open. */
+  gst_object_unref (alloc);
   gst_object_unref (ctx);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE), 0);
+
+  /* Another one in its place releases it, and the device closes. A host
+   * memory allocator holds no device. */
+  gst_vvas_allocator_register_default (host);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE), 1);
+  found = gst_allocator_find (GST_VVAS_ALLOCATOR_NAME);
+  fail_unless (found == host);
+  gst_object_unref (found);
+
+  gst_object_unref (host);
   gst_object_unref (host_ctx);
 }
 
@@ -757,7 +798,6 @@ GST_START_TEST (test_memory_keeps_allocator_and_context_alive)
   GstMapInfo info;
   gboolean ctx_gone = FALSE, alloc_gone = FALSE;
 
-  gst_vvas_test_ensure_default_allocator ();
   xrt_count_reset ();
   ctx = gst_vvas_test_context_new ();
   alloc = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
@@ -807,7 +847,6 @@ GST_START_TEST (test_many_memories_any_order)
   GPtrArray *mems = g_ptr_array_new ();
   guint i;
 
-  gst_vvas_test_ensure_default_allocator ();
   allocs[0] = gst_vvas_allocator_new (ctx, 0, VVAS_ALLOC_TYPE_CMA);
   allocs[1] = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
   allocs[2] = gst_vvas_allocator_new (ctx, 0, VVAS_ALLOC_TYPE_NON_CMA);
@@ -851,7 +890,8 @@ vvas_allocator_suite (void)
   tcase_add_test (tc, test_new_for_device);
   tcase_add_test (tc, test_new_for_bank);
   tcase_add_test (tc, test_helpers_refuse_other_memory);
-  tcase_add_test (tc, test_default_allocator_registered);
+  tcase_add_test (tc, test_no_implicit_default_allocator);
+  tcase_add_test (tc, test_register_default);
   tcase_add_test (tc, test_memory_keeps_allocator_and_context_alive);
   tcase_add_test (tc, test_many_memories_any_order);
   return s;

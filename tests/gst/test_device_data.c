@@ -33,7 +33,6 @@ static gint64 live_bos;         /* buffer objects alive before the test */
 static void
 setup (void)
 {
-  gst_vvas_test_ensure_default_allocator ();
   ctx = gst_vvas_test_context_new ();
   alloc = gst_vvas_allocator_new (ctx, 0, VVAS_ALLOC_TYPE_CMA);
   alloc1 = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);

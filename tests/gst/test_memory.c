@@ -30,7 +30,6 @@ static GstAllocator *host_alloc;        /* host memory */
 static void
 setup (void)
 {
-  gst_vvas_test_ensure_default_allocator ();
   ctx = gst_vvas_test_context_new ();
   alloc = gst_vvas_allocator_new (ctx, 0, VVAS_ALLOC_TYPE_CMA);
   alloc1 = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);

@@ -17,7 +17,6 @@ static GstAllocator *alloc;
 static void
 setup (void)
 {
-  gst_vvas_test_ensure_default_allocator ();
   ctx = gst_vvas_test_context_new ();
   alloc = gst_vvas_allocator_new (ctx, 1, VVAS_ALLOC_TYPE_CMA);
   fail_unless (alloc != NULL);
