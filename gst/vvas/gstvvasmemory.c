@@ -258,8 +258,11 @@ gst_vvas_memory_copy (GstMemory * memory, gssize offset, gssize size)
   if (size == -1)
     size = memory->size > (gsize) offset ? memory->size - offset : 0;
 
-  /* No fill: every byte of the copy comes from the source. */
+  /* No fill: every byte of the copy comes from the source. Aligned as the
+   * source, as GStreamer's system memory copies are; no prefix or padding,
+   * which the source's offset and size do not carry over. */
   gst_allocation_params_init (&params);
+  params.align = memory->align;
   copy = (GstVvasMemory *) allocate (memory->allocator, size, &params, FALSE);
   if (!copy)
     return NULL;

@@ -320,6 +320,47 @@ GST_START_TEST (test_copy)
 
 GST_END_TEST;
 
+/*
+ * A copy is aligned as its source, as a copy of GStreamer's system memory
+ * is (gst_memory_copy() gives a copy no allocation parameters): same
+ * GstMemory align, its first byte aligned on the host. With 64 KiB, more
+ * than any allocation is aligned by chance.
+ */
+GST_START_TEST (test_copy_keeps_alignment)
+{
+  static const gsize aligns[] = { 63, 4095, 65535 };
+  GstAllocationParams params;
+  GstMemory *mem, *sub, *copies[3];
+  GstMapInfo info;
+  guint i, j;
+
+  for (i = 0; i < G_N_ELEMENTS (aligns); i++) {
+    gst_allocation_params_init (&params);
+    params.align = aligns[i];
+    params.prefix = 100;
+    params.padding = 7;
+    mem = gst_allocator_alloc (alloc, 10000, &params);
+    fail_unless (mem != NULL);
+    fail_unless_equals_uint64 (mem->align, aligns[i]);
+    sub = gst_memory_share (mem, 1, 5000);
+    copies[0] = gst_memory_copy (mem, 0, -1);
+    copies[1] = gst_memory_copy (mem, 3, 1000);
+    copies[2] = gst_memory_copy (sub, 0, -1);
+    for (j = 0; j < G_N_ELEMENTS (copies); j++) {
+      fail_unless (copies[j] != NULL);
+      fail_unless_equals_uint64 (copies[j]->align, aligns[i]);
+      fail_unless (gst_memory_map (copies[j], &info, GST_MAP_READ));
+      fail_unless_equals_uint64 ((guintptr) info.data & aligns[i], 0);
+      gst_memory_unmap (copies[j], &info);
+      gst_memory_unref (copies[j]);
+    }
+    gst_memory_unref (sub);
+    gst_memory_unref (mem);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_resize)
 {
   GstMemory *mem;
@@ -1276,6 +1317,7 @@ vvas_memory_suite (void)
   tcase_add_test (core, test_writable);
   tcase_add_test (core, test_is_span);
   tcase_add_test (core, test_copy);
+  tcase_add_test (core, test_copy_keeps_alignment);
   tcase_add_test (core, test_resize);
   tcase_add_test (core, test_map);
   tcase_add_test (core, test_map_nested);
