@@ -202,10 +202,44 @@ gst_vvas_allocator_free (GstAllocator * allocator, GstMemory * memory)
   g_free (mem);
 }
 
+/* @flags as a message names them: "GST_MAP_READ | GST_MAP_VVAS". */
+static gchar *
+map_flags_to_string (GstMapFlags flags)
+{
+  GString *str = g_string_new (NULL);
+  guint others = flags & ~(GST_MAP_READWRITE | GST_MAP_VVAS);
+
+  if (flags & GST_MAP_READ)
+    g_string_append (str, " | GST_MAP_READ");
+  if (flags & GST_MAP_WRITE)
+    g_string_append (str, " | GST_MAP_WRITE");
+  if (flags & GST_MAP_VVAS)
+    g_string_append (str, " | GST_MAP_VVAS");
+  if (others)
+    g_string_append_printf (str, " | 0x%x", others);
+  if (str->len == 0)
+    g_string_append (str, " | 0");
+  g_string_erase (str, 0, 3);
+  return g_string_free (str, FALSE);
+}
+
+/* Refuses a map of @memory with @flags; @why ends with what is accepted. */
+static gpointer
+refuse_map (GstMemory * memory, GstMapFlags flags, const gchar * why)
+{
+  gchar *given = map_flags_to_string (flags);
+
+  GST_WARNING_OBJECT (memory->allocator, "memory %p: map flags %s refused: "
+      "%s", memory, given, why);
+  g_free (given);
+  return NULL;
+}
+
 /*
  * GstMemory's lock counts the maps and refuses unbalanced unmaps, so the
  * core is asked only for coherence: with nothing to transfer, a map costs an
  * atomic load (a first write map, an atomic operation) and takes no lock.
+ * Flags this memory does not know (GstVideoFrame's, say) are others'.
  */
 static gpointer
 gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info, gsize maxsize)
@@ -214,11 +248,14 @@ gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info, gsize maxsize)
   VvasDataMapFlags flags = to_vvas_map_flags (info->flags);
 
   if (info->flags & GST_MAP_VVAS) {
-    if (mem->paddr == NO_DEVICE_ADDRESS) {
-      GST_WARNING_OBJECT (memory->allocator, "device access to host memory "
-          "%p refused", memory);
-      return NULL;
-    }
+    if (mem->paddr == NO_DEVICE_ADDRESS)
+      return refuse_map (memory, info->flags, "host memory has no device "
+          "copy; accepted are GST_MAP_READ, GST_MAP_WRITE or both");
+    /* A device map exists to make the device copy current for a reader or
+     * a writer; the address alone is gst_vvas_memory_get_paddr(). */
+    if (flags == VVAS_DATA_MAP_NONE)
+      return refuse_map (memory, info->flags, "accepted are GST_MAP_READ, "
+          "GST_MAP_WRITE or both, with or without GST_MAP_VVAS");
     if (vvas_memory_begin_device_access (mem->vmem, flags) != VVAS_RET_SUCCESS) {
       GST_ERROR_OBJECT (memory->allocator, "memory %p: transfer to the "
           "device failed", memory);
@@ -227,6 +264,13 @@ gst_vvas_memory_map_full (GstMemory * memory, GstMapInfo * info, gsize maxsize)
     return (gpointer) (guintptr) (mem->paddr + mem->block_offset);
   }
 
+  /* No access asked (GstMemory counts no lock for it): as GStreamer's own
+   * memories do, the address, with nothing transferred. */
+  if (flags == VVAS_DATA_MAP_NONE) {
+    GST_LOG_OBJECT (memory->allocator, "memory %p: map with no access flag, "
+        "the host address only", memory);
+    return mem->host + mem->block_offset;
+  }
   if (vvas_memory_begin_host_access (mem->vmem, flags) != VVAS_RET_SUCCESS) {
     GST_ERROR_OBJECT (memory->allocator, "memory %p: host map failed (the "
         "transfer from the device failed)", memory);

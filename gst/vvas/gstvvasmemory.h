@@ -48,8 +48,9 @@ G_BEGIN_DECLS
  * WRITE) makes the device copy current (the pending host-to-device transfer
  * is done) and, with WRITE, marks the device copy newer, so that the next
  * host map transfers it back. The mapped data is the device address of the
- * memory's bytes. Check gst_is_vvas_memory() first: other memories reuse the
- * bit.
+ * memory's bytes. Without %GST_MAP_READ or %GST_MAP_WRITE, or on host
+ * memory, the map is refused with a warning naming the flags. Check
+ * gst_is_vvas_memory() first: other memories reuse the bit.
  *
  * Language bindings see it as an integer constant (GstVvas.MAP_VVAS), to be
  * or-ed with the #GstMapFlags values.

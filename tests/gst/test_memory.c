@@ -526,6 +526,77 @@ GST_START_TEST (test_map_nested)
 
 GST_END_TEST;
 
+/*
+ * Map flags: GST_MAP_READ, GST_MAP_WRITE or both, with or without
+ * GST_MAP_VVAS. A host map with no access flag gives the address and
+ * transfers nothing, as GStreamer's own memories do; a device map with no
+ * access flag, or of host memory, is refused with a warning naming the
+ * flags given and those accepted. Bits it does not know (GstVideoFrame's
+ * NO_REF, GST_MAP_FLAG_LAST, say) belong to others and change nothing.
+ */
+GST_START_TEST (test_map_flags)
+{
+  GstMemory *mem = gst_allocator_alloc (alloc, 4096, NULL);
+  GstMemory *host = gst_allocator_alloc (host_alloc, 4096, NULL);
+  GstMapFlags other_bit = (GstMapFlags) (GST_MAP_FLAG_LAST << 4);
+  GstMapInfo info, ref;
+
+  gst_vvas_test_watch_warnings ("vvasmemory");
+  /* The device copy newer: a host READ map would transfer it. */
+  fail_unless (map_unmap (mem, GST_MAP_VVAS | GST_MAP_WRITE));
+  fail_unless (gst_memory_map (mem, &ref, GST_MAP_VVAS | GST_MAP_READ));
+  gst_memory_unmap (mem, &ref);
+  xrt_count_reset ();
+
+  /* No access flag: the host address, nothing transferred, state kept. */
+  fail_unless (gst_memory_map (mem, &info, 0));
+  fail_unless_equals_uint64 (info.size, 4096);
+  gst_memory_unmap (mem, &info);
+  fail_unless (info.data != ref.data, "a device address");
+  fail_unless (gst_memory_map (mem, &info, GST_MAP_FLAG_LAST));
+  gst_memory_unmap (mem, &info);
+  assert_syncs (0, 0);
+  assert_pending (mem, VVAS_DATA_SYNC_FROM_DEVICE);
+  assert_core_unmapped (mem);
+  fail_unless (gst_memory_map (mem, &ref, GST_MAP_READ));
+  fail_unless (ref.data == info.data);
+  gst_memory_unmap (mem, &ref);
+  assert_syncs (0, 1);
+
+  /* GST_MAP_VVAS with no access flag: refused, saying why; no transfer. */
+  fail_unless (map_unmap (mem, GST_MAP_WRITE));
+  xrt_count_reset ();
+  fail_if (gst_memory_map (mem, &info, GST_MAP_VVAS));
+  fail_unless (gst_vvas_test_warned ("vvasmemory", "map flags GST_MAP_VVAS "
+          "refused*accepted*GST_MAP_READ, GST_MAP_WRITE or both*"
+          "GST_MAP_VVAS"));
+  fail_if (gst_memory_map (mem, &info, GST_MAP_VVAS | other_bit));
+  fail_unless (gst_vvas_test_warned ("vvasmemory",
+          "map flags GST_MAP_VVAS | 0x100000 refused"));
+  assert_syncs (0, 0);
+  assert_pending (mem, VVAS_DATA_SYNC_TO_DEVICE);
+  /* No lock left behind: a writer maps. */
+  fail_unless (map_unmap (mem, GST_MAP_WRITE));
+
+  /* Bits of others next to access flags: ignored. */
+  fail_unless (map_unmap (mem, GST_MAP_READ | other_bit));
+  fail_unless (map_unmap (mem, GST_MAP_VVAS | GST_MAP_READ | other_bit));
+  assert_syncs (1, 0);
+
+  /* Host memory has no device side. */
+  fail_if (gst_memory_map (host, &info, GST_MAP_VVAS | GST_MAP_READWRITE));
+  fail_unless (gst_vvas_test_warned ("vvasmemory", "map flags GST_MAP_READ "
+          "| GST_MAP_WRITE | GST_MAP_VVAS refused: host memory*accepted*"));
+  fail_unless (map_unmap (host, 0));
+  fail_unless (map_unmap (host, GST_MAP_READWRITE));
+
+  gst_memory_unref (host);
+  gst_memory_unref (mem);
+  gst_vvas_test_unwatch_warnings ();
+}
+
+GST_END_TEST;
+
 /* --- Transfer state --------------------------------------------------- */
 
 /* Maps @flags, unmaps, then asserts the transfers since the last check and
@@ -982,8 +1053,10 @@ GST_START_TEST (test_wrap)
   gst_memory_unref (mem);
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
 
-  /* A memory of another context is refused and not taken. */
-  other = gst_vvas_test_context_new ();
+  /* A memory of another context (a device has one) is refused, not
+   * taken. */
+  other = gst_vvas_context_new (1, two_banks_xclbin, NULL);
+  fail_unless (other != NULL);
   vmem = vvas_memory_alloc (gst_vvas_context_get_vvas_context (other),
       VVAS_ALLOC_TYPE_CMA, VVAS_ALLOC_FLAG_NONE, 0, 5000, NULL);
   fail_unless (gst_vvas_memory_wrap (alloc, vmem) == NULL);
@@ -1321,6 +1394,7 @@ vvas_memory_suite (void)
   tcase_add_test (core, test_resize);
   tcase_add_test (core, test_map);
   tcase_add_test (core, test_map_nested);
+  tcase_add_test (core, test_map_flags);
 
   suite_add_tcase (s, state);
   tcase_add_checked_fixture (state, setup, teardown);
