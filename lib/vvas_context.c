@@ -285,7 +285,8 @@ vvas_context_is_bank_usable (VvasContext * vvas_ctx, uint8_t mbank_idx)
 }
 
 VvasReturnType
-vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc)
+vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc,
+    int32_t may_replace)
 {
   VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
   const VvasContextXclbin *current;
@@ -313,13 +314,14 @@ vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc)
     /* The same xclbin, however its path is written. */
     vvas_xclbin_topology_clear (&topology);
     res = VVAS_RET_SUCCESS;
-  } else if (current && atomic_load (&ctx->refcount) > 1) {
-    /* Memories of the loaded one are alive: the device is busy with it. */
+  } else if (current && (!may_replace || atomic_load (&ctx->refcount) > 1)) {
+    /* Its users still need the loaded one, or memories of it are alive. */
     uuid_format (current->topology.uuid, have);
     uuid_format (topology.uuid, want);
     VVAS_LOG_ERROR (vvas_ctx->log_level, "device %d has xclbin '%s' (UUID "
-        "%s) loaded, with memory allocated: it cannot also load '%s' (UUID "
-        "%s)", vvas_ctx->dev_idx, current->path, have, xclbin_loc, want);
+        "%s) loaded, %s: it cannot also load '%s' (UUID %s)",
+        vvas_ctx->dev_idx, current->path, have, may_replace ? "with memory "
+        "allocated" : "in use", xclbin_loc, want);
     vvas_xclbin_topology_clear (&topology);
     res = VVAS_RET_INVALID_ARGS;
   } else {

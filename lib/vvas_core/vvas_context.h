@@ -157,17 +157,20 @@ VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
  * vvas_context_load_xclbin:
  * @vvas_ctx: a device context
  * @xclbin_loc: path of an xclbin
+ * @may_replace: non-zero if another xclbin the context has may be replaced
+ *   (when no memory of it is alive); 0 if its users still need it
  *
  * Makes @xclbin_loc the xclbin of the context's device, so that one context
  * can serve every user of a device whatever the order they come in. An
  * xclbin is known by its UUID, not its path:
  *
  * - the context has that xclbin already: nothing is done;
- * - the context has none of its own (it adopted the device's) or no memory
- *   of it is alive: the file is loaded on the device, and from then on its
- *   memory topology checks banks (%VVAS_RET_ERROR if XRT cannot load it);
- * - the context has another xclbin and memories of it are alive: refused
- *   with %VVAS_RET_INVALID_ARGS and a message naming both.
+ * - the context has none of its own (it adopted the device's), or has
+ *   another that @may_replace and no memory of it is alive: the file is
+ *   loaded on the device, and from then on its memory topology checks
+ *   banks (%VVAS_RET_ERROR if XRT cannot load it);
+ * - otherwise (another xclbin, still in use): refused with
+ *   %VVAS_RET_INVALID_ARGS and a message naming both.
  *
  * @vvas_ctx's xclbin_loc then names the file loaded. Thread-safe; an
  * allocation made while the xclbin changes is checked against one of the
@@ -178,7 +181,7 @@ VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
  *   %VVAS_RET_ERROR (XRT could not load it).
  */
 VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
-    vvas_ctx, const char *xclbin_loc);
+    vvas_ctx, const char *xclbin_loc, int32_t may_replace);
 
 #ifdef __cplusplus
 }

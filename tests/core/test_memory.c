@@ -1437,7 +1437,8 @@ test_context_load_xclbin (void)
   g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 0);
 
   /* Adopted, then loaded: from now on banks are checked. */
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, two), ==, VVAS_RET_SUCCESS);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, two, 1), ==,
+      VVAS_RET_SUCCESS);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 1);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_DEVICE_OPEN), ==, 1);
   g_assert_cmpstr (ctx->xclbin_loc, ==, two);
@@ -1450,38 +1451,46 @@ test_context_load_xclbin (void)
   g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "valid banks: 0, 1"), ==, 1);
 
   /* The same file, however its path is written: nothing to do. */
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, two_again), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, two_again, 1), ==,
       VVAS_RET_SUCCESS);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 1);
   g_assert_cmpstr (ctx->xclbin_loc, ==, two);
 
   /* Another one while memory of this one is alive: refused, named. */
   mem = alloc_ok (ctx, VVAS_ALLOC_TYPE_CMA, 1, 4096);
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, four), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, four, 1), ==,
       VVAS_RET_INVALID_ARGS);
   g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "cannot also load"), ==, 1);
   g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "two_banks.xclbin"), >=, 1);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 1);
   g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 2);
 
-  /* Once the device is idle, it may change. */
+  /* Idle, but its users still need it: refused the same way. */
   vvas_memory_free (mem);
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, four), ==, VVAS_RET_SUCCESS);
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, four, 0), ==,
+      VVAS_RET_INVALID_ARGS);
+  g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "in use: it cannot also"),
+      ==, 1);
+  g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 2);
+
+  /* Once the device is idle and may change, it does. */
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, four, 1), ==,
+      VVAS_RET_SUCCESS);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 2);
   g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 4);
   g_assert_cmpstr (ctx->xclbin_loc, ==, four);
 
   /* Bad arguments and files. */
-  g_assert_cmpint (vvas_context_load_xclbin (NULL, two), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (NULL, two, 1), ==,
       VVAS_RET_INVALID_ARGS);
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, NULL), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, NULL, 1), ==,
       VVAS_RET_INVALID_ARGS);
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, ""), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, "", 1), ==,
       VVAS_RET_INVALID_ARGS);
-  g_assert_cmpint (vvas_context_load_xclbin (ctx, dir), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (ctx, dir, 1), ==,
       VVAS_RET_INVALID_ARGS);
   host = vvas_context_create (-1, NULL, LOG_LEVEL_ERROR, &ret);
-  g_assert_cmpint (vvas_context_load_xclbin (host, two), ==,
+  g_assert_cmpint (vvas_context_load_xclbin (host, two, 1), ==,
       VVAS_RET_INVALID_ARGS);
   g_assert_cmpuint (log_count (LOG_LEVEL_ERROR, "host-only"), ==, 1);
   g_assert_cmpuint (xrt_count_get (XRT_CALL_LOAD_XCLBIN), ==, 2);
