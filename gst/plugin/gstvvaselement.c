@@ -100,19 +100,40 @@ gst_vvas_counters_reset (GstElement * element, GstVvasCounters * counters)
   GST_OBJECT_UNLOCK (element);
 }
 
+static void
+report_missing_bank (GstElement * element, GstVvasContext * context,
+    guint mem_bank)
+{
+  gchar *banks = gst_vvas_context_describe_usable_banks (context);
+  const gchar *xclbin = gst_vvas_context_get_xclbin_location (context);
+
+  GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS,
+      ("Memory bank %u does not exist on VVAS device %d.", mem_bank,
+          gst_vvas_context_get_device_index (context)),
+      ("usable banks of xclbin %s: %s", xclbin ? xclbin : "(the device's)",
+          banks));
+  g_free (banks);
+}
+
 gboolean
 gst_vvas_element_open_device (GstElement * element, gint dev_idx,
     const gchar * xclbin_location, guint mem_bank,
     GstVvasContext ** context, GstAllocator ** allocator)
 {
   GError *error = NULL;
-  gchar *banks;
 
   init_debug ();
   if (!gst_vvas_ensure_element_context (element, dev_idx, xclbin_location,
           context, &error)) {
-    GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
-        ("Could not open VVAS device %d.", dev_idx), ("%s", error->message));
+    if (g_error_matches (error, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_SETTINGS) && *context)
+      /* Open, but busy with another xclbin (or this one is unusable). */
+      GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS,
+          ("VVAS device %d cannot use xclbin %s.", dev_idx, xclbin_location),
+          ("%s", error->message));
+    else
+      GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
+          ("Could not open VVAS device %d.", dev_idx), ("%s", error->message));
     g_clear_error (&error);
     return FALSE;
   }
@@ -122,14 +143,28 @@ gst_vvas_element_open_device (GstElement * element, gint dev_idx,
     *allocator = gst_vvas_allocator_new (*context, (guint8) mem_bank,
         VVAS_ALLOC_TYPE_CMA);
   if (!*allocator) {
-    banks = gst_vvas_context_describe_usable_banks (*context);
-    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS,
-        ("Memory bank %u does not exist on VVAS device %d.", mem_bank,
-            dev_idx), ("usable banks of the loaded xclbin: %s", banks));
-    g_free (banks);
+    report_missing_bank (element, *context, mem_bank);
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+gst_vvas_element_check_bank (GstElement * element, GstAllocator * allocator)
+{
+  GstVvasContext *context;
+  guint8 bank;
+  gboolean usable;
+
+  if (!allocator)
+    return TRUE;
+  context = gst_vvas_allocator_get_context (allocator); /* not a ref */
+  bank = (guint8) gst_vvas_allocator_get_mem_bank (allocator);
+  usable = vvas_context_is_bank_usable (gst_vvas_context_get_vvas_context
+      (context), bank) == 1;
+  if (!usable)
+    report_missing_bank (element, context, bank);
+  return usable;
 }
 
 /*

@@ -63,6 +63,14 @@ gboolean gst_vvas_element_open_device (GstElement * element, gint dev_idx,
     GstVvasContext ** context, GstAllocator ** allocator);
 
 /*
+ * Checks that @allocator's bank is usable on its device now (an xclbin may
+ * have been loaded since it was made); on failure posts an element error
+ * naming the usable banks. TRUE without an allocator.
+ */
+gboolean gst_vvas_element_check_bank (GstElement * element,
+    GstAllocator * allocator);
+
+/*
  * An unconfigured GstVideoBufferPool whose buffers carry a pooled
  * GstVvasMeta, for copies into system memory: copying a frame's metadata
  * updates it, so no meta is allocated per frame.

@@ -123,23 +123,67 @@ gst_vvas_upload_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+static void release_context (GstVvasUpload * self);
+
 static void
 gst_vvas_upload_finalize (GObject * object)
 {
   GstVvasUpload *self = GST_VVAS_UPLOAD (object);
 
   g_free (self->xclbin_location);
-  gst_clear_object (&self->context);
+  release_context (self);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/*
+ * The context is read and replaced under the object lock, and used through
+ * a reference taken there: set_context, queries, start and the streaming
+ * thread may run at once (as GStreamer's GL and CUDA elements guard theirs).
+ */
+static GstVvasContext *
+get_context (GstVvasUpload * self)
+{
+  GstVvasContext *context;
+
+  GST_OBJECT_LOCK (self);
+  context = self->context ? gst_object_ref (self->context) : NULL;
+  GST_OBJECT_UNLOCK (self);
+  return context;
+}
+
+static void
+replace_context (GstVvasUpload * self, GstVvasContext * context)
+{
+  GST_OBJECT_LOCK (self);
+  gst_object_replace ((GstObject **) & self->context, (GstObject *) context);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+release_context (GstVvasUpload * self)
+{
+  GstVvasContext *context;
+
+  GST_OBJECT_LOCK (self);
+  context = g_steal_pointer (&self->context);
+  GST_OBJECT_UNLOCK (self);
+  gst_vvas_release_element_context (GST_ELEMENT (self), &context);
 }
 
 static void
 gst_vvas_upload_set_context (GstElement * element, GstContext * context)
 {
   GstVvasUpload *self = GST_VVAS_UPLOAD (element);
+  GstVvasContext *current = get_context (self);
+  gint dev_idx;
 
-  gst_vvas_handle_set_context (element, context, self->dev_idx, &self->context);
+  GST_OBJECT_LOCK (self);
+  dev_idx = self->dev_idx;
+  GST_OBJECT_UNLOCK (self);
+  if (gst_vvas_handle_set_context (element, context, dev_idx, &current))
+    replace_context (self, current);
+  gst_clear_object (&current);
   GST_ELEMENT_CLASS (parent_class)->set_context (element, context);
 }
 
@@ -148,9 +192,17 @@ gst_vvas_upload_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
   GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+  GstVvasContext *context;
+  gboolean answered;
 
-  if (gst_vvas_handle_context_query (GST_ELEMENT (trans), query, self->context))
-    return TRUE;
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CONTEXT) {
+    context = get_context (self);
+    answered = gst_vvas_handle_context_query (GST_ELEMENT (trans), query,
+        context);
+    gst_clear_object (&context);
+    if (answered)
+      return TRUE;
+  }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
 }
@@ -159,10 +211,25 @@ static gboolean
 gst_vvas_upload_start (GstBaseTransform * trans)
 {
   GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
+  GstVvasContext *context = get_context (self);
+  gchar *xclbin_location;
+  gboolean opened;
 
   gst_vvas_counters_reset (GST_ELEMENT (self), &self->counters);
-  return gst_vvas_element_open_device (GST_ELEMENT (trans), self->dev_idx,
-      self->xclbin_location, self->mem_bank, &self->context, &self->allocator);
+  /* The properties as they are now, for this whole run. */
+  GST_OBJECT_LOCK (self);
+  self->active_dev_idx = self->dev_idx;
+  self->active_mem_bank = self->mem_bank;
+  xclbin_location = g_strdup (self->xclbin_location);
+  GST_OBJECT_UNLOCK (self);
+
+  opened = gst_vvas_element_open_device (GST_ELEMENT (trans),
+      self->active_dev_idx, xclbin_location, self->active_mem_bank, &context,
+      &self->allocator);
+  replace_context (self, context);
+  gst_clear_object (&context);
+  g_free (xclbin_location);
+  return opened;
 }
 
 static gboolean
@@ -207,7 +274,12 @@ gst_vvas_upload_set_caps (GstBaseTransform * trans, GstCaps * incaps,
             "video", incaps, outcaps));
     return FALSE;
   }
-  return TRUE;
+  /*
+   * Checked again now that every element has started: one that started
+   * after this one may have given the device its xclbin, and so the
+   * topology the bank was not checked against at start.
+   */
+  return gst_vvas_element_check_bank (GST_ELEMENT (self), self->allocator);
 }
 
 static gboolean
@@ -241,7 +313,7 @@ gst_vvas_upload_propose_allocation (GstBaseTransform * trans,
       UPSTREAM_POOL_MIN_BUFFERS, 0);
   gst_object_unref (pool);
   GST_DEBUG_OBJECT (self, "proposed a VVAS pool on device %d bank %u",
-      self->dev_idx, self->mem_bank);
+      self->active_dev_idx, self->active_mem_bank);
   return TRUE;
 }
 
@@ -253,7 +325,7 @@ gst_vvas_upload_decide_allocation (GstBaseTransform * trans, GstQuery * query)
   self->downstream_has_video_meta =
       gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
   return gst_vvas_element_decide_vvas_pool (GST_ELEMENT (self), query,
-      self->allocator, self->dev_idx, self->mem_bank);
+      self->allocator, self->active_dev_idx, self->active_mem_bank);
 }
 
 /*
@@ -273,7 +345,7 @@ can_pass_through (GstVvasUpload * self, GstBuffer * inbuf)
     return FALSE;
   for (i = 0; i < n; i++) {
     if (!gst_vvas_memory_can_avoid_copy (gst_buffer_peek_memory (inbuf, i),
-            self->dev_idx, self->mem_bank))
+            self->active_dev_idx, self->active_mem_bank))
       return FALSE;
   }
   return TRUE;
@@ -332,6 +404,18 @@ gst_vvas_upload_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
+static GstStateChangeReturn
+gst_vvas_upload_change_state (GstElement * element, GstStateChange transition)
+{
+  GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  /* Down to NULL: this element no longer keeps the device (or its xclbin). */
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    release_context (GST_VVAS_UPLOAD (element));
+  return ret;
+}
+
 static void
 gst_vvas_upload_class_init (GstVvasUploadClass * klass)
 {
@@ -355,6 +439,8 @@ gst_vvas_upload_class_init (GstVvasUploadClass * klass)
       "vvas-xrt-memory authors");
 
   element_class->set_context = GST_DEBUG_FUNCPTR (gst_vvas_upload_set_context);
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_vvas_upload_change_state);
 
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->query = GST_DEBUG_FUNCPTR (gst_vvas_upload_query);

@@ -27,7 +27,10 @@ struct _GstVvasUpload
   GstVvasCounters counters;
 
   /* streaming state */
-  GstVvasContext *context;
+  GstVvasContext *context;      /* object lock */
+  /* The device and bank of this run, read from the properties at start. */
+  gint active_dev_idx;
+  guint active_mem_bank;
   GstAllocator *allocator;
   GstVideoInfo in_info;
   GstVideoInfo out_info;

@@ -9,11 +9,14 @@
  * @short_description: A device shared by the elements of a pipeline
  *
  * A #GstVvasContext owns one #VvasContext: an opened XRT device with its
- * xclbin loaded. Elements find one another's context through GStreamer's
- * #GstContext mechanism (gst_vvas_ensure_element_context()), so the
- * elements of a pipeline that use device N open it and load its xclbin
- * once; an application can provide the context itself, with
- * gst_element_set_context() or in answer to a NEED_CONTEXT message.
+ * xclbin loaded. A process has one per device: gst_vvas_context_new()
+ * returns the device's context if anyone holds it, so every element,
+ * pipeline and application that uses device N shares one open device and
+ * one xclbin, whatever order they start in and whoever names the xclbin;
+ * the device closes when its last user goes. Elements also pass it along
+ * through GStreamer's #GstContext mechanism
+ * (gst_vvas_ensure_element_context()), so an application can provide it,
+ * with gst_element_set_context() or in answer to a NEED_CONTEXT message.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -31,8 +34,26 @@ struct _GstVvasContextPrivate
 {
   VvasContext *vvas_ctx;
   gint dev_idx;
-  gchar *xclbin_location;
+
+  GMutex lock;
+  /*
+   * The elements that asked for the loaded xclbin and have not released
+   * the context yet (gst_vvas_release_element_context()): while any other
+   * does, the device keeps its xclbin. Element (not reffed) -> its name.
+   */
+  GHashTable *xclbin_users;
 };
+
+/*
+ * The process's context of each device index, held weakly (GWeakRef): a
+ * context is shared while someone holds it, and the device closes with its
+ * last user. The lock also serialises opening a device.
+ */
+static GMutex registry_lock;
+static GHashTable *registry;    /* dev_idx -> GWeakRef */
+
+/* Marks a GstContext that an element made, as opposed to the application. */
+#define FIELD_FROM_ELEMENT "from-element"
 
 #define gst_vvas_context_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstVvasContext, gst_vvas_context, GST_TYPE_OBJECT,
@@ -57,7 +78,8 @@ gst_vvas_context_finalize (GObject * object)
   /* Memories still alive keep the device open until they are freed. */
   if (self->priv->vvas_ctx)
     vvas_context_destroy (self->priv->vvas_ctx);
-  g_free (self->priv->xclbin_location);
+  g_hash_table_unref (self->priv->xclbin_users);
+  g_mutex_clear (&self->priv->lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -75,36 +97,19 @@ gst_vvas_context_init (GstVvasContext * self)
 {
   self->priv = gst_vvas_context_get_instance_private (self);
   self->priv->dev_idx = -1;
+  g_mutex_init (&self->priv->lock);
+  self->priv->xclbin_users = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
-/**
- * gst_vvas_context_new:
- * @dev_idx: device index, or -1 for a host-only context
- * @xclbin_location: (nullable): xclbin to load; NULL adopts the xclbin
- *   already loaded on the device (and must be NULL for a host-only context)
- * @error: return location for a #GError describing a failure, or %NULL
- *
- * Opens a device and loads its xclbin, as vvas_context_create() does. Fails,
- * never aborts, when XRT cannot run or the device cannot open; the error
- * message says why.
- *
- * Returns: (transfer full) (nullable): a new context, or %NULL
- *
- * Since: 1.0
- */
-GstVvasContext *
-gst_vvas_context_new (gint dev_idx, const gchar * xclbin_location,
-    GError ** error)
+/* Opens @dev_idx (or a host-only context) anew. */
+static GstVvasContext *
+open_context (gint dev_idx, const gchar * xclbin_location, GError ** error)
 {
   GstVvasContext *self;
   VvasContext *vvas_ctx;
   VvasReturnType ret = VVAS_RET_ERROR;
   VvasLogLevel level;
 
-  g_return_val_if_fail (dev_idx >= -1, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  init_debug ();
   level = gst_vvas_log_init ();
   gst_vvas_log_clear_last_error ();
   vvas_ctx = vvas_context_create (dev_idx, (char *) xclbin_location, level,
@@ -128,10 +133,124 @@ gst_vvas_context_new (gint dev_idx, const gchar * xclbin_location,
   gst_object_ref_sink (self);
   self->priv->vvas_ctx = vvas_ctx;
   self->priv->dev_idx = dev_idx;
-  self->priv->xclbin_location = g_strdup (xclbin_location);
   GST_INFO_OBJECT (self, "opened device %d%s%s", dev_idx,
       xclbin_location ? " with xclbin " : "",
       xclbin_location ? xclbin_location : "");
+  return self;
+}
+
+/* The first element other than @element that uses @self's xclbin. */
+static gboolean
+find_other_user (gpointer key, gpointer value, gpointer element)
+{
+  return key != element;
+}
+
+/*
+ * Makes @xclbin_location the xclbin of @self's device (a no-op if it is).
+ * @element, if any, then uses it until it releases the context; while
+ * another element does, the device keeps the xclbin it has.
+ */
+static gboolean
+use_xclbin (GstVvasContext * self, GstElement * element,
+    const gchar * xclbin_location, GError ** error)
+{
+  const gchar *why;
+  gchar *user;
+  VvasReturnType ret;
+
+  g_mutex_lock (&self->priv->lock);
+  user = g_strdup (g_hash_table_find (self->priv->xclbin_users,
+          find_other_user, element));
+  gst_vvas_log_clear_last_error ();
+  ret = vvas_context_load_xclbin (self->priv->vvas_ctx, xclbin_location,
+      user == NULL);
+  if (ret == VVAS_RET_SUCCESS && element)
+    g_hash_table_replace (self->priv->xclbin_users, element,
+        g_strdup (GST_ELEMENT_NAME (element)));
+  g_mutex_unlock (&self->priv->lock);
+  if (ret == VVAS_RET_SUCCESS) {
+    g_free (user);
+    return TRUE;
+  }
+
+  why = gst_vvas_log_get_last_error ();
+  GST_WARNING_OBJECT (self, "cannot use xclbin %s: %s", xclbin_location,
+      why ? why : "unknown error");
+  g_set_error (error, GST_RESOURCE_ERROR,
+      ret == VVAS_RET_INVALID_ARGS ? GST_RESOURCE_ERROR_SETTINGS :
+      GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+      "VVAS device %d cannot use xclbin %s: %s%s%s%s", self->priv->dev_idx,
+      xclbin_location, why ? why : "unknown error",
+      user ? " (element " : "", user ? user : "", user ? " runs with it)" : "");
+  gst_vvas_log_clear_last_error ();
+  g_free (user);
+  return FALSE;
+}
+
+static void
+weak_ref_free (gpointer ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/**
+ * gst_vvas_context_new:
+ * @dev_idx: device index, or -1 for a host-only context
+ * @xclbin_location: (nullable): xclbin the device must have; NULL takes the
+ *   one it has (and must be NULL for a host-only context)
+ * @error: return location for a #GError describing a failure, or %NULL
+ *
+ * Gets the process's context of device @dev_idx, opening the device (as
+ * vvas_context_create() does) if no one holds its context. With
+ * @xclbin_location, the device must end up with that xclbin: known by its
+ * UUID, however the path is written; loaded if the context has none of its
+ * own or its device is idle; an error if the device is busy with another
+ * (vvas_context_load_xclbin()). Without it, the context uses the xclbin
+ * the device has, with its memory topology when this process loaded it,
+ * so banks are checked. A host-only context is new at every call. Fails,
+ * never aborts, when XRT cannot run or the device cannot open; the error
+ * message says why.
+ *
+ * Returns: (transfer full) (nullable): the device's context, or %NULL
+ *
+ * Since: 1.0
+ */
+GstVvasContext *
+gst_vvas_context_new (gint dev_idx, const gchar * xclbin_location,
+    GError ** error)
+{
+  GstVvasContext *self;
+  GWeakRef *ref;
+
+  g_return_val_if_fail (dev_idx >= -1, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  init_debug ();
+  if (dev_idx < 0)
+    return open_context (dev_idx, xclbin_location, error);
+
+  g_mutex_lock (&registry_lock);
+  if (!registry)
+    registry = g_hash_table_new_full (NULL, NULL, NULL, weak_ref_free);
+  ref = g_hash_table_lookup (registry, GINT_TO_POINTER (dev_idx));
+  self = ref ? g_weak_ref_get (ref) : NULL;
+  if (self) {
+    GST_DEBUG_OBJECT (self, "device %d is open: sharing it", dev_idx);
+    if (xclbin_location && !use_xclbin (self, NULL, xclbin_location, error))
+      gst_clear_object (&self);
+  } else {
+    self = open_context (dev_idx, xclbin_location, error);
+    if (self && ref) {
+      g_weak_ref_set (ref, self);
+    } else if (self) {
+      ref = g_new0 (GWeakRef, 1);
+      g_weak_ref_init (ref, self);
+      g_hash_table_insert (registry, GINT_TO_POINTER (dev_idx), ref);
+    }
+  }
+  g_mutex_unlock (&registry_lock);
   return self;
 }
 
@@ -173,8 +292,9 @@ gst_vvas_context_get_device_index (GstVvasContext * context)
  * gst_vvas_context_get_xclbin_location:
  * @context: a #GstVvasContext
  *
- * Returns: (transfer none) (nullable): the xclbin this context loaded, or
- *   %NULL when it adopted the device's
+ * Returns: (transfer none) (nullable): the xclbin this context loaded
+ *   last, as its path was first given, or %NULL while it uses the one the
+ *   device had; valid as long as @context
  *
  * Since: 1.0
  */
@@ -183,7 +303,9 @@ gst_vvas_context_get_xclbin_location (GstVvasContext * context)
 {
   g_return_val_if_fail (GST_IS_VVAS_CONTEXT (context), NULL);
 
-  return context->priv->xclbin_location;
+  /* Another user may load one meanwhile; the core keeps every path. */
+  return __atomic_load_n (&context->priv->vvas_ctx->xclbin_loc,
+      __ATOMIC_ACQUIRE);
 }
 
 /**
@@ -276,6 +398,24 @@ gst_context_get_vvas_context (GstContext * context,
       vvas_context, NULL) && *vvas_context != NULL;
 }
 
+/* Where an element keeps why it refused an application's context. */
+static GQuark
+refused_context_quark (void)
+{
+  return g_quark_from_static_string ("gst-vvas-refused-context");
+}
+
+/* A GstContext an element made to share its own (not the application). */
+static GstContext *
+new_element_context (GstVvasContext * vvas_context)
+{
+  GstContext *context = gst_context_new_vvas_context (vvas_context);
+
+  gst_structure_set (gst_context_writable_structure (context),
+      FIELD_FROM_ELEMENT, G_TYPE_BOOLEAN, TRUE, NULL);
+  return context;
+}
+
 /**
  * gst_vvas_handle_set_context:
  * @element: the element whose set_context vfunc was called
@@ -284,7 +424,12 @@ gst_context_get_vvas_context (GstContext * context,
  * @vvas_context: (inout) (transfer full) (nullable): the element's context,
  *   replaced when @context carries one for the right device
  *
- * Helper for an element's #GstElementClass.set_context.
+ * Helper for an element's #GstElementClass.set_context. A context of
+ * another device is not used; if the application gave it (rather than
+ * another element sharing its own), a warning message on the bus says so,
+ * posted by the element's next gst_vvas_ensure_element_context() (a bin
+ * may call set_context with its lock held). Not thread-safe on
+ * @vvas_context: the element guards it.
  *
  * Returns: %TRUE if @vvas_context was set from @context
  *
@@ -295,6 +440,7 @@ gst_vvas_handle_set_context (GstElement * element, GstContext * context,
     gint dev_idx, GstVvasContext ** vvas_context)
 {
   GstVvasContext *other = NULL;
+  gboolean from_element = FALSE;
 
   g_return_val_if_fail (GST_IS_ELEMENT (element), FALSE);
   g_return_val_if_fail (vvas_context != NULL, FALSE);
@@ -304,15 +450,31 @@ gst_vvas_handle_set_context (GstElement * element, GstContext * context,
     return FALSE;
 
   if (dev_idx >= 0 && other->priv->dev_idx != dev_idx) {
+    gst_structure_get_boolean (gst_context_get_structure (context),
+        FIELD_FROM_ELEMENT, &from_element);
     GST_CAT_DEBUG_OBJECT (GST_CAT_CONTEXT, element, "ignoring context of "
         "device %d: element uses device %d", other->priv->dev_idx, dev_idx);
+    /*
+     * Said at the element's next gst_vvas_ensure_element_context(): a bin
+     * calls set_context with its lock held, and a message posted now would
+     * wait for it.
+     */
+    if (!from_element)
+      g_object_set_qdata_full (G_OBJECT (element), refused_context_quark (),
+          g_strdup_printf ("it is for device %d, this element uses device "
+              "%d", other->priv->dev_idx, dev_idx), g_free);
     gst_object_unref (other);
     return FALSE;
   }
   GST_CAT_DEBUG_OBJECT (GST_CAT_CONTEXT, element, "using context %"
       GST_PTR_FORMAT " of device %d", other, other->priv->dev_idx);
-  gst_object_replace ((GstObject **) vvas_context, (GstObject *) other);
-  gst_object_unref (other);
+  if (*vvas_context != other) {
+    /* The claim on the old one's xclbin goes with it. */
+    gst_vvas_release_element_context (element, vvas_context);
+    *vvas_context = other;
+  } else {
+    gst_object_unref (other);
+  }
   return TRUE;
 }
 
@@ -346,7 +508,7 @@ gst_vvas_handle_context_query (GstElement * element, GstQuery * query,
       || g_strcmp0 (type, GST_VVAS_CONTEXT_TYPE) != 0)
     return FALSE;
 
-  context = gst_context_new_vvas_context (vvas_context);
+  context = new_element_context (vvas_context);
   gst_query_set_context (query, context);
   gst_context_unref (context);
   GST_CAT_DEBUG_OBJECT (GST_CAT_CONTEXT, element, "answered context query "
@@ -392,48 +554,29 @@ run_context_query (GstElement * element, GstPadDirection direction,
   return found;
 }
 
-/*
- * A context found for an element that names an xclbin must have loaded that
- * xclbin; another (one that adopted the device's, say) is dropped, so that
- * the element's xclbin is never silently ignored. Returns TRUE if one is
- * left.
- */
-static gboolean
-keeps_xclbin (GstElement * element, GstVvasContext ** vvas_context,
-    const gchar * xclbin_location)
-{
-  if (!*vvas_context)
-    return FALSE;
-  if (xclbin_location && g_strcmp0 (xclbin_location,
-          (*vvas_context)->priv->xclbin_location) != 0) {
-    GST_CAT_INFO_OBJECT (GST_CAT_CONTEXT, element, "not using context of "
-        "xclbin '%s': element wants '%s'",
-        GST_STR_NULL ((*vvas_context)->priv->xclbin_location), xclbin_location);
-    gst_clear_object (vvas_context);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 /**
  * gst_vvas_ensure_element_context:
  * @element: the element needing a device
  * @dev_idx: its device index
- * @xclbin_location: (nullable): xclbin to load if a context has to be made
+ * @xclbin_location: (nullable): the xclbin it needs the device to have
  * @vvas_context: (inout) (transfer full) (nullable): the element's context
  * @error: return location for a #GError describing a failure to open the
- *   device, or %NULL
+ *   device or to give it @xclbin_location, or %NULL
  *
  * Finds the device context an element should use, in GStreamer's usual
- * order: the one it has; one a downstream, then an upstream, peer has; one
- * the application gives in answer to the NEED_CONTEXT message posted here
- * (synchronously, from a sync bus handler); otherwise a new one, which is
- * set on the element and announced with a HAVE_CONTEXT message so that the
- * pipeline shares it with its other elements. When @xclbin_location is
- * given, only a context that loaded that xclbin is used.
+ * order: the one it has, unless it is for another device (its dev-idx
+ * changed); one a downstream, then an upstream, peer has; one the
+ * application gives in answer to the NEED_CONTEXT message posted here
+ * (synchronously, from a sync bus handler); otherwise the process's
+ * context of the device (gst_vvas_context_new()), which is set on the
+ * element and announced with a HAVE_CONTEXT message. Whichever it is, with
+ * @xclbin_location the device must have that xclbin: it is loaded if the
+ * device has none of its own or is idle, and a device busy with another
+ * one is an error.
  *
  * Returns: %TRUE if @vvas_context is set; %FALSE with @error set if the
- *   device could not be opened (elements turn it into an element error)
+ *   device could not be opened or cannot have @xclbin_location (elements
+ *   turn it into an element error)
  *
  * Since: 1.0
  */
@@ -442,50 +585,90 @@ gst_vvas_ensure_element_context (GstElement * element, gint dev_idx,
     const gchar * xclbin_location, GstVvasContext ** vvas_context,
     GError ** error)
 {
-  static GMutex creation_lock;
-  GstVvasContext *created;
+  GstVvasContext *found;
   GstMessage *msg;
   GstContext *context;
+  gchar *refused;
 
   g_return_val_if_fail (GST_IS_ELEMENT (element), FALSE);
   g_return_val_if_fail (vvas_context != NULL, FALSE);
 
   init_debug ();
-  if (keeps_xclbin (element, vvas_context, xclbin_location))
-    return TRUE;
+  if (*vvas_context && dev_idx >= 0 && (*vvas_context)->priv->dev_idx !=
+      dev_idx) {
+    GST_CAT_INFO_OBJECT (GST_CAT_CONTEXT, element, "dropping the context of "
+        "device %d: the element now uses device %d",
+        (*vvas_context)->priv->dev_idx, dev_idx);
+    gst_vvas_release_element_context (element, vvas_context);
+  }
 
-  /* Serialised so that two elements starting at once open the device once. */
-  g_mutex_lock (&creation_lock);
-  if (keeps_xclbin (element, vvas_context, xclbin_location))
-    goto done;
-  if ((run_context_query (element, GST_PAD_SRC, dev_idx, vvas_context) &&
-          keeps_xclbin (element, vvas_context, xclbin_location)) ||
-      (run_context_query (element, GST_PAD_SINK, dev_idx, vvas_context) &&
-          keeps_xclbin (element, vvas_context, xclbin_location)))
-    goto done;
+  if (!*vvas_context && !run_context_query (element, GST_PAD_SRC, dev_idx,
+          vvas_context) && !run_context_query (element, GST_PAD_SINK, dev_idx,
+          vvas_context)) {
+    /* The application (or the bin's cache) may answer with set_context. */
+    msg = gst_message_new_need_context (GST_OBJECT_CAST (element),
+        GST_VVAS_CONTEXT_TYPE);
+    gst_element_post_message (element, msg);
+  }
 
-  /* The application (or the bin's cache) may answer with set_context. */
-  msg = gst_message_new_need_context (GST_OBJECT_CAST (element),
-      GST_VVAS_CONTEXT_TYPE);
-  gst_element_post_message (element, msg);
-  if (keeps_xclbin (element, vvas_context, xclbin_location))
-    goto done;
+  refused = g_object_steal_qdata (G_OBJECT (element), refused_context_quark ());
+  if (refused) {
+    GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
+        ("Not using the VVAS context the application gave."), ("%s", refused));
+    g_free (refused);
+  }
 
-  created = gst_vvas_context_new (dev_idx, xclbin_location, error);
-  if (!created) {
-    g_mutex_unlock (&creation_lock);
+  /* What set_context gave, if anything, is in *vvas_context now. */
+  if (*vvas_context)
+    return !xclbin_location || use_xclbin (*vvas_context, element,
+        xclbin_location, error);
+
+  found = gst_vvas_context_new (dev_idx, xclbin_location, error);
+  if (!found)
+    return FALSE;
+  /* The element's claim on the xclbin (loaded already: nothing to do). */
+  if (xclbin_location && !use_xclbin (found, element, xclbin_location, error)) {
+    gst_object_unref (found);
     return FALSE;
   }
-  context = gst_context_new_vvas_context (created);
-  gst_object_replace ((GstObject **) vvas_context, (GstObject *) created);
-  gst_object_unref (created);
+  *vvas_context = found;
+  context = new_element_context (found);
   gst_element_set_context (element, context);
   GST_CAT_INFO_OBJECT (GST_CAT_CONTEXT, element, "posting have-context "
       "for device %d", dev_idx);
   msg = gst_message_new_have_context (GST_OBJECT_CAST (element), context);
   gst_element_post_message (element, msg);
-
-done:
-  g_mutex_unlock (&creation_lock);
   return TRUE;
+}
+
+/**
+ * gst_vvas_release_element_context:
+ * @element: the element
+ * @vvas_context: (inout) (transfer full) (nullable): the element's context,
+ *   cleared
+ *
+ * Drops @element's context and its claim on the context's xclbin (made by
+ * gst_vvas_ensure_element_context()): once no element claims it and no
+ * memory of it is alive, the device may take another xclbin, and once no
+ * one holds the context, the device closes. Elements call it on their way
+ * to NULL.
+ *
+ * Since: 1.0
+ */
+void
+gst_vvas_release_element_context (GstElement * element,
+    GstVvasContext ** vvas_context)
+{
+  GstVvasContext *context;
+
+  g_return_if_fail (GST_IS_ELEMENT (element));
+  g_return_if_fail (vvas_context != NULL);
+
+  context = g_steal_pointer (vvas_context);
+  if (!context)
+    return;
+  g_mutex_lock (&context->priv->lock);
+  g_hash_table_remove (context->priv->xclbin_users, element);
+  g_mutex_unlock (&context->priv->lock);
+  gst_object_unref (context);
 }

@@ -115,6 +115,10 @@ gboolean         gst_vvas_ensure_element_context (GstElement * element,
                                                   GstVvasContext ** vvas_context,
                                                   GError ** error);
 
+GST_VVAS_API
+void             gst_vvas_release_element_context (GstElement * element,
+                                                   GstVvasContext ** vvas_context);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstVvasContext, gst_object_unref)
 
 G_END_DECLS

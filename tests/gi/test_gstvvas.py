@@ -263,8 +263,9 @@ class AllocatorTest(unittest.TestCase):
         allocator = GstVvas.Allocator.new_for_device(0, xclbin, 1)
         self.assertIsInstance(allocator, GstVvas.Allocator)
         self.assertEqual(allocator.get_mem_bank(), 1)
+        # The process's context of device 0: the one the module opened.
         own = allocator.get_context()
-        self.assertIsNot(own, ctx)
+        self.assertIs(own, ctx)
         self.assertEqual(own.get_device_index(), 0)
         self.assertEqual(own.get_xclbin_location(), xclbin)
         mem = allocator.alloc(64, None)

@@ -514,9 +514,14 @@ GST_START_TEST (test_bad_banks)
   fail_unless (alloc != NULL);
   gst_object_unref (alloc);
 
-  /* four_banks has bank 2 unused. */
+  /* four_banks has bank 2 unused. One device, one context: idle, it takes
+   * the other xclbin. */
+  xrt_count_reset ();
   four = gst_vvas_context_new (0, four_banks, &error);
   fail_unless (four != NULL);
+  fail_unless (four == ctx);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_OPEN), 0);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_LOAD_XCLBIN), 1);
   fail_unless (gst_vvas_allocator_new (four, 2, VVAS_ALLOC_TYPE_CMA) == NULL);
   alloc = gst_vvas_allocator_new (four, 3, VVAS_ALLOC_TYPE_CMA);
   fail_unless (alloc != NULL);
@@ -524,6 +529,7 @@ GST_START_TEST (test_bad_banks)
   gst_object_unref (four);
 
   /* The error names the bank and the banks that are valid. */
+  gst_object_unref (ctx);
   xrt_count_reset ();
   alloc = gst_vvas_allocator_new_for_device (0, four_banks, 2, &error);
   fail_unless (alloc == NULL);
@@ -536,8 +542,6 @@ GST_START_TEST (test_bad_banks)
   /* The device it opened for this is closed again. */
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_OPEN), 1);
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_DEVICE_CLOSE), 1);
-
-  gst_object_unref (ctx);
 }
 
 GST_END_TEST;

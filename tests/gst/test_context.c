@@ -86,14 +86,15 @@ test_vvas_element_change_state (GstElement * element, GstStateChange transition)
       (element, transition);
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL)
-    gst_clear_object (&self->ctx);
+    gst_vvas_release_element_context (element, &self->ctx);
   return ret;
 }
 
 static void
 test_vvas_element_finalize (GObject * object)
 {
-  gst_clear_object (&TEST_VVAS_ELEMENT (object)->ctx);
+  gst_vvas_release_element_context (GST_ELEMENT (object),
+      &TEST_VVAS_ELEMENT (object)->ctx);
   G_OBJECT_CLASS (test_vvas_element_parent_class)->finalize (object);
 }
 

@@ -325,8 +325,10 @@ GST_START_TEST (test_new_wrapped)
   fail_if (GST_BUFFER_DURATION_IS_VALID (buffer));
   gst_buffer_unref (buffer);
 
-  /* A memory of another context is refused and not taken. */
-  other = gst_vvas_test_context_new ();
+  /* A memory of another context (a device has one) is refused, not
+   * taken. */
+  other = gst_vvas_context_new (1, two_banks_xclbin, NULL);
+  fail_unless (other != NULL);
   vmem = vvas_memory_alloc (gst_vvas_context_get_vvas_context (other),
       VVAS_ALLOC_TYPE_CMA, VVAS_ALLOC_FLAG_NONE, 1, 100, NULL);
   fail_unless (gst_vvas_buffer_new_wrapped (alloc, vmem) == NULL);

@@ -363,10 +363,10 @@ typedef struct
 static const ErrorCase error_cases[] = {
   /* A bank the xclbin does not have: the valid ones are named. */
   {"two_banks.xclbin", XCLBIN_VALID, 7, "Memory bank 7 does not exist",
-      "usable banks of the loaded xclbin: 0, 1"},
+      "two_banks.xclbin: 0, 1"},
   /* A bank the xclbin marks unused. */
   {"four_banks.xclbin", XCLBIN_VALID, 2, "Memory bank 2 does not exist",
-      "usable banks of the loaded xclbin: 0, 1, 3"},
+      "four_banks.xclbin: 0, 1, 3"},
   /* No such file. */
   {"missing.xclbin", XCLBIN_VALID, 0, "Could not open VVAS device 0",
       "missing.xclbin"},
