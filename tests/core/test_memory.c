@@ -1166,6 +1166,29 @@ test_copy_whole_fetches_nothing (CopyFixture * f, gconstpointer unused)
   assert_syncs (0, 1);
   g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_TO_DEVICE);
 
+  /* Part of it, at offset 0: the bytes after the range still come from
+   * the device, where a kernel wrote them. */
+  vvas_memory_set_sync_flag (dst, VVAS_DATA_SYNC_TO_DEVICE);
+  vvas_memory_sync_data (dst, VVAS_DATA_SYNC_TO_DEVICE);
+  g_assert_cmpint (vvas_memory_begin_device_access (dst, VVAS_DATA_MAP_WRITE),
+      ==, VVAS_RET_SUCCESS);
+  g_assert_cmpint (xrt_emu_kernel_fill (vvas_memory_get_bo (dst), 0, 0x5c,
+          size), ==, 0);
+  vvas_memory_end_device_access (dst, VVAS_DATA_MAP_WRITE);
+  reset_counts (f);
+  g_assert_cmpint (vvas_memory_copy (dst, 0, host, 0, size - 1), ==,
+      VVAS_RET_SUCCESS);
+  assert_syncs (0, 1);
+  g_assert_cmpint (pending (dst), ==, VVAS_DATA_SYNC_TO_DEVICE);
+  {
+    VvasMemoryMapInfo map;
+
+    g_assert_cmpint (vvas_memory_map (dst, VVAS_DATA_MAP_READ, &map), ==,
+        VVAS_RET_SUCCESS);
+    g_assert_cmpuint (map.data[size - 1], ==, 0x5c);
+    g_assert_cmpint (vvas_memory_unmap (dst, &map), ==, VVAS_RET_SUCCESS);
+  }
+
   vvas_memory_free (dst);
   vvas_memory_free (src);
   vvas_memory_free (host);
