@@ -120,6 +120,9 @@ context_free (VvasContextPrivate * ctx)
 {
   VvasContextXclbin *xclbin = atomic_load (&ctx->xclbin), *older;
 
+  /* Cached BOs go before their device. */
+  vvas_memory_free_cached (vvas_bo_cache_drain (&ctx->cache, 0, -1, false));
+  vvas_bo_cache_clear (&ctx->cache);
   vvas_xrt_device_close (ctx->pub.dev_handle);
   for (; xclbin; xclbin = older) {
     older = xclbin->older;
@@ -157,6 +160,12 @@ vvas_context_create (int32_t dev_idx, char *xclbin_loc,
     return NULL;
   }
   if (pthread_mutex_init (&ctx->xclbin_lock, NULL) != 0) {
+    free (ctx);
+    vvas_set_ret (vret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
+  }
+  if (vvas_bo_cache_init (&ctx->cache, vvas_bo_cache_default_limit ()) != 0) {
+    pthread_mutex_destroy (&ctx->xclbin_lock);
     free (ctx);
     vvas_set_ret (vret, VVAS_RET_ALLOC_ERROR);
     return NULL;
@@ -214,6 +223,11 @@ vvas_context_destroy (VvasContext * vvas_ctx)
     VVAS_REPORT_INVALID_ARGUMENT ("context already destroyed");
     return VVAS_RET_INVALID_ARGS;
   }
+  /*
+   * Nothing more will be allocated: the cached BOs go now, not when the
+   * last live memory does, and memories freed later are not kept.
+   */
+  vvas_memory_free_cached (vvas_bo_cache_set_limit (&ctx->cache, 0));
   vvas_context_unref (ctx);
   return VVAS_RET_SUCCESS;
 }
@@ -253,6 +267,39 @@ vvas_context_reset_transfer_stats (VvasContext * vvas_ctx)
   atomic_store (&c->bytes_from_device, 0);
   atomic_store (&c->device_copies, 0);
   atomic_store (&c->bytes_device_copied, 0);
+  return VVAS_RET_SUCCESS;
+}
+
+VvasReturnType
+vvas_context_set_cache_limit (VvasContext * vvas_ctx, size_t bytes)
+{
+  VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
+
+  if (!VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL") ||
+      !VVAS_ARG_OK (!atomic_load (&ctx->destroyed), "vvas_ctx was "
+          "destroyed"))
+    return VVAS_RET_INVALID_ARGS;
+  vvas_memory_free_cached (vvas_bo_cache_set_limit (&ctx->cache, bytes));
+  return VVAS_RET_SUCCESS;
+}
+
+VvasReturnType
+vvas_context_get_cache_stats (VvasContext * vvas_ctx, VvasCacheStats * stats)
+{
+  VvasBoCacheStats s;
+
+  if (!VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL") ||
+      !VVAS_ARG_OK (stats != NULL, "stats is NULL"))
+    return VVAS_RET_INVALID_ARGS;
+
+  vvas_bo_cache_get_stats (&vvas_context_private (vvas_ctx)->cache, &s);
+  memset (stats, 0, sizeof (*stats));
+  stats->hits = s.hits;
+  stats->misses = s.misses;
+  stats->trimmed = s.trimmed;
+  stats->bytes_held = s.bytes_held;
+  stats->buffers_held = s.entries_held;
+  stats->bytes_limit = s.limit;
   return VVAS_RET_SUCCESS;
 }
 
@@ -325,6 +372,9 @@ vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc,
     vvas_xclbin_topology_clear (&topology);
     res = VVAS_RET_INVALID_ARGS;
   } else {
+    /* A BO on a bank of the old topology must not come back under the new. */
+    vvas_memory_free_cached (vvas_bo_cache_drain (&ctx->cache,
+            VVAS_ALLOC_TYPE_CMA, -1, true));
     res = install_xclbin_locked (ctx, xclbin_loc, &topology);
     if (res == VVAS_RET_SUCCESS)
       VVAS_LOG_INFO (vvas_ctx->log_level, "device %d: loaded xclbin '%s'",

@@ -15,6 +15,7 @@
 #include <vvas_core/vvas_context.h>
 #include <vvas_core/vvas_memory.h>
 
+#include "vvas_bo_cache.h"
 #include "vvas_xclbin.h"
 
 /* Transfer counters of a context, bumped by the XRT boundary only. */
@@ -50,6 +51,7 @@ typedef struct
     _Atomic (VvasContextXclbin *) xclbin;
   pthread_mutex_t xclbin_lock;  /* serialises loads */
   VvasTransferCounters counters;
+  VvasBoCache cache;            /* freed memories kept for reuse */
 } VvasContextPrivate;
 
 /* The xclbin in force and its topology, or NULL when not known. */
@@ -66,6 +68,12 @@ vvas_context_private (VvasContext * ctx)
 }
 
 VvasContextPrivate *vvas_context_ref (VvasContextPrivate * ctx);
+
+/*
+ * Frees memories the cache let go (a list linked by lru_next): their BO or
+ * host block, then the structure. In vvas_memory.c.
+ */
+void vvas_memory_free_cached (VvasBoCacheEntry * list);
 void vvas_context_unref (VvasContextPrivate * ctx);
 
 #define VVAS_LOG_ERROR(threshold, ...) \

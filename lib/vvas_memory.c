@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,7 +60,20 @@ struct _VvasMemory
   _Atomic uint64_t state;       /* STATE_* below */
   VvasAllocationInfo info;      /* its map_flags and sync_flags: in state */
   VvasMetadata metadata;
+
+  /*
+   * Goes back to the context's cache when freed: allocated by
+   * vvas_memory_alloc() and never exported (an importer of the DMA-buf
+   * may still use the BO after the free).
+   */
+  bool recyclable;
+  unsigned int cache_generation;
+  VvasBoCacheKey cache_key;
+  VvasBoCacheEntry cache_entry;
 };
+
+#define MEMORY_FROM_CACHE_ENTRY(e) \
+  ((VvasMemory *) ((char *) (e) - offsetof (VvasMemory, cache_entry)))
 
 /*
  * The state word: VvasDataSyncFlags in bits 0-1, a transfer in progress in
@@ -224,50 +238,113 @@ memory_new_from_bo (VvasContextPrivate * ctx, void *bo, uint8_t bank,
   return mem;
 }
 
-VvasMemory *
-vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
-    VvasAllocationFlags mem_flags, uint8_t mbank_idx, size_t size,
-    VvasReturnType * ret)
+/*
+ * A memory back from the cache, made fresh: nothing pending, not mapped,
+ * no metadata. Its BO (or host block), host view and address are kept.
+ */
+static VvasMemory *
+memory_recycle (VvasContextPrivate * ctx, VvasBoCacheEntry * entry,
+    uint8_t bank, size_t size)
 {
-  VvasContextPrivate *ctx = vvas_context_private (vvas_ctx);
-  VvasReturnType res;
-  VvasMemory *mem;
-  void *bo, *host = NULL;
-  size_t page;
+  VvasMemory *mem = MEMORY_FROM_CACHE_ENTRY (entry);
 
-  if (!context_usable (vvas_ctx, __func__) ||
-      !VVAS_ARG_OK (mem_type == VVAS_ALLOC_TYPE_CMA
-          || mem_type == VVAS_ALLOC_TYPE_NON_CMA, "mem_type must be "
-          "VVAS_ALLOC_TYPE_CMA or VVAS_ALLOC_TYPE_NON_CMA") ||
-      !VVAS_ARG_OK (mem_flags == VVAS_ALLOC_FLAG_NONE, "mem_flags must be "
-          "VVAS_ALLOC_FLAG_NONE") || !VVAS_ARG_OK (size > 0, "size is 0")) {
-    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+  mem->ctx = vvas_context_ref (ctx);
+  mem->size = size;
+  mem->info.mbank_idx = bank;
+  memset (&mem->metadata, 0, sizeof (mem->metadata));
+  atomic_store_explicit (&mem->state, 0, memory_order_relaxed);
+  return mem;
+}
+
+/* Marks a new memory as one the cache may take back under @key. */
+static void
+memory_set_recyclable (VvasMemory * mem, const VvasBoCacheKey * key,
+    unsigned int generation)
+{
+  mem->recyclable = true;
+  mem->cache_key = *key;
+  mem->cache_generation = generation;
+}
+
+static VvasMemory *
+alloc_host (VvasContextPrivate * ctx, size_t size, VvasReturnType * ret)
+{
+  VvasBoCacheKey key = { VVAS_ALLOC_TYPE_NON_CMA, 0, size };
+  VvasBoCacheEntry *entry;
+  unsigned int generation;
+  VvasMemory *mem;
+  void *host = NULL;
+
+  entry = vvas_bo_cache_take (&ctx->cache, &key, &generation);
+  if (entry) {
+    vvas_set_ret (ret, VVAS_RET_SUCCESS);
+    return memory_recycle (ctx, entry, 0, size);
+  }
+  /* No allocator can serve more than PTRDIFF_MAX: refuse it up front. */
+  if (size > PTRDIFF_MAX || posix_memalign (&host,
+          (size_t) sysconf (_SC_PAGESIZE), size) != 0) {
+    VVAS_LOG_ERROR (ctx->pub.log_level, "cannot allocate %zu bytes of "
+        "host memory", size);
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
     return NULL;
   }
-
-  if (mem_type == VVAS_ALLOC_TYPE_NON_CMA) {
-    /* No allocator can serve more than PTRDIFF_MAX: refuse it up front. */
-    if (size > PTRDIFF_MAX || posix_memalign (&host,
-            (size_t) sysconf (_SC_PAGESIZE), size) != 0) {
-      VVAS_LOG_ERROR (vvas_ctx->log_level, "cannot allocate %zu bytes of "
-          "host memory", size);
-      vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
-      return NULL;
-    }
-    /* Host memory is on no bank: the bank argument is ignored. */
-    mem = memory_new (ctx, MEMORY_OWNS_HOST_ALLOCATION,
-        VVAS_ALLOC_TYPE_NON_CMA, 0, size);
-    if (!mem) {
-      free (host);
-      vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
-      return NULL;
-    }
-    mem->host = host;
-    vvas_set_ret (ret, VVAS_RET_SUCCESS);
-    return mem;
+  /* Host memory is on no bank: the bank argument is ignored. */
+  mem = memory_new (ctx, MEMORY_OWNS_HOST_ALLOCATION,
+      VVAS_ALLOC_TYPE_NON_CMA, 0, size);
+  if (!mem) {
+    free (host);
+    vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
+    return NULL;
   }
+  mem->host = host;
+  memory_set_recyclable (mem, &key, generation);
+  vvas_set_ret (ret, VVAS_RET_SUCCESS);
+  return mem;
+}
 
-  res = check_device_allocation (ctx, mbank_idx, size);
+/*
+ * Asks XRT for a BO. When the bank is full and the cache holds BOs of it,
+ * those go and XRT is asked again: the cache never makes an allocation
+ * fail.
+ */
+static void *
+alloc_bo (VvasContextPrivate * ctx, size_t bo_size, uint8_t bank)
+{
+  VvasLogLevel level = ctx->pub.log_level;
+  bool cached = vvas_bo_cache_holds (&ctx->cache, VVAS_ALLOC_TYPE_CMA, bank);
+  VvasBoCacheEntry *trimmed;
+  void *bo;
+
+  bo = vvas_xrt_bo_alloc (ctx->pub.dev_handle, bo_size, bank, cached, level);
+  if (bo || !cached)
+    return bo;
+  trimmed = vvas_bo_cache_drain (&ctx->cache, VVAS_ALLOC_TYPE_CMA, bank, false);
+  if (!trimmed) {
+    /* Another thread took them meanwhile: nothing to make room with. */
+    VVAS_LOG_ERROR (level, "XRT could not allocate %zu bytes on bank %u",
+        bo_size, bank);
+    return NULL;
+  }
+  VVAS_LOG_DEBUG (level, "bank %u full: released the cached buffers of it "
+      "and retrying", bank);
+  vvas_memory_free_cached (trimmed);
+  return vvas_xrt_bo_alloc (ctx->pub.dev_handle, bo_size, bank, false, level);
+}
+
+static VvasMemory *
+alloc_device (VvasContextPrivate * ctx, uint8_t bank, size_t size,
+    VvasReturnType * ret)
+{
+  VvasLogLevel level = ctx->pub.log_level;
+  VvasBoCacheKey key = { VVAS_ALLOC_TYPE_CMA, bank, 0 };
+  VvasBoCacheEntry *entry;
+  unsigned int generation;
+  VvasReturnType res;
+  VvasMemory *mem;
+  size_t page;
+  void *bo;
+
+  res = check_device_allocation (ctx, bank, size);
   if (res != VVAS_RET_SUCCESS) {
     vvas_set_ret (ret, res);
     return NULL;
@@ -278,18 +355,46 @@ vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
    */
   page = (size_t) sysconf (_SC_PAGESIZE);
   if (size > SIZE_MAX - page) {
-    VVAS_LOG_ERROR (vvas_ctx->log_level, "cannot allocate %zu bytes: too "
-        "large", size);
+    VVAS_LOG_ERROR (level, "cannot allocate %zu bytes: too large", size);
     vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
     return NULL;
   }
-  bo = vvas_xrt_bo_alloc (vvas_ctx->dev_handle, (size + page - 1) / page *
-      page, mbank_idx, vvas_ctx->log_level);
+  key.size = (size + page - 1) / page * page;
+
+  entry = vvas_bo_cache_take (&ctx->cache, &key, &generation);
+  if (entry) {
+    vvas_set_ret (ret, VVAS_RET_SUCCESS);
+    return memory_recycle (ctx, entry, bank, size);
+  }
+  bo = alloc_bo (ctx, key.size, bank);
   if (!bo) {
     vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
     return NULL;
   }
-  return memory_new_from_bo (ctx, bo, mbank_idx, size, ret);
+  mem = memory_new_from_bo (ctx, bo, bank, size, ret);
+  if (mem)
+    memory_set_recyclable (mem, &key, generation);
+  return mem;
+}
+
+VvasMemory *
+vvas_memory_alloc (VvasContext * vvas_ctx, VvasAllocationType mem_type,
+    VvasAllocationFlags mem_flags, uint8_t mbank_idx, size_t size,
+    VvasReturnType * ret)
+{
+  if (!context_usable (vvas_ctx, __func__) ||
+      !VVAS_ARG_OK (mem_type == VVAS_ALLOC_TYPE_CMA
+          || mem_type == VVAS_ALLOC_TYPE_NON_CMA, "mem_type must be "
+          "VVAS_ALLOC_TYPE_CMA or VVAS_ALLOC_TYPE_NON_CMA") ||
+      !VVAS_ARG_OK (mem_flags == VVAS_ALLOC_FLAG_NONE, "mem_flags must be "
+          "VVAS_ALLOC_FLAG_NONE") || !VVAS_ARG_OK (size > 0, "size is 0")) {
+    vvas_set_ret (ret, VVAS_RET_INVALID_ARGS);
+    return NULL;
+  }
+
+  if (mem_type == VVAS_ALLOC_TYPE_NON_CMA)
+    return alloc_host (vvas_context_private (vvas_ctx), size, ret);
+  return alloc_device (vvas_context_private (vvas_ctx), mbank_idx, size, ret);
 }
 
 VvasMemory *
@@ -362,6 +467,37 @@ vvas_memory_alloc_from_dmabuf (VvasContext * vvas_ctx, int dmabuf_fd,
   return mem;
 }
 
+/* Releases what @mem holds, then @mem itself; its context is not touched. */
+static void
+memory_destroy (VvasMemory * mem)
+{
+  switch (mem->origin) {
+    case MEMORY_OWNS_HOST_ALLOCATION:
+      free (mem->host);
+      break;
+    case MEMORY_WRAPS_USER_DATA:
+      if (mem->free_cb)
+        mem->free_cb (mem->host, mem->free_cb_data);
+      break;
+    case MEMORY_OWNS_BO:
+      vvas_xrt_bo_free (mem->bo);
+      break;
+  }
+  pthread_mutex_destroy (&mem->lock);
+  free (mem);
+}
+
+void
+vvas_memory_free_cached (VvasBoCacheEntry * list)
+{
+  VvasBoCacheEntry *next;
+
+  for (; list; list = next) {
+    next = list->lru_next;
+    memory_destroy (MEMORY_FROM_CACHE_ENTRY (list));
+  }
+}
+
 void
 vvas_memory_free (VvasMemory * vvas_mem)
 {
@@ -377,20 +513,15 @@ vvas_memory_free (VvasMemory * vvas_mem)
     VVAS_LOG_WARNING (memory_level (vvas_mem), "memory %p freed while still "
         "mapped %u time(s)", (void *) vvas_mem, map_count);
 
-  switch (vvas_mem->origin) {
-    case MEMORY_OWNS_HOST_ALLOCATION:
-      free (vvas_mem->host);
-      break;
-    case MEMORY_WRAPS_USER_DATA:
-      if (vvas_mem->free_cb)
-        vvas_mem->free_cb (vvas_mem->host, vvas_mem->free_cb_data);
-      break;
-    case MEMORY_OWNS_BO:
-      vvas_xrt_bo_free (vvas_mem->bo);
-      break;
+  /* The cache hands back what it does not keep, and what it evicted. */
+  if (vvas_mem->recyclable) {
+    vvas_mem->ctx = NULL;
+    vvas_memory_free_cached (vvas_bo_cache_put (&ctx->cache,
+            &vvas_mem->cache_entry, &vvas_mem->cache_key,
+            vvas_mem->cache_generation));
+  } else {
+    memory_destroy (vvas_mem);
   }
-  pthread_mutex_destroy (&vvas_mem->lock);
-  free (vvas_mem);
   vvas_context_unref (ctx);
 }
 
@@ -614,6 +745,8 @@ vvas_memory_export_dmabuf (VvasMemory * vvas_mem, VvasReturnType * ret)
     vvas_set_ret (ret, VVAS_RET_ERROR);
     return -1;
   }
+  /* An importer may use the BO after the free: it must not be recycled. */
+  vvas_mem->recyclable = false;
   /* An importer reads the device copy: the host's newer bytes go first. */
   if (sync_if_due (vvas_mem, VVAS_DATA_SYNC_TO_DEVICE) != VVAS_RET_SUCCESS) {
     vvas_set_ret (ret, VVAS_RET_ERROR);

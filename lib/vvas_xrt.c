@@ -343,7 +343,8 @@ vvas_xrt_device_get_xclbin_uuid (void *device, unsigned char uuid[16])
 }
 
 void *
-vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
+vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, bool quiet,
+    VvasLogLevel level)
 {
   xrtBufferHandle bo = NULL;
   bool released, no_room = false;
@@ -363,7 +364,7 @@ vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank, VvasLogLevel level)
     XRT_RELEASED_ERROR (level, "cannot allocate");
   else if (no_room)
     VVAS_LOG_ERROR (level, "out of memory allocating %zu bytes", size);
-  else
+  else if (!quiet)
     VVAS_LOG_ERROR (level, "XRT could not allocate %zu bytes on bank %u",
         size, bank);
   return NULL;

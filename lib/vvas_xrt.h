@@ -29,8 +29,12 @@ int vvas_xrt_device_load_xclbin (void *device, const char *path,
     VvasLogLevel level);
 int vvas_xrt_device_get_xclbin_uuid (void *device, unsigned char uuid[16]);
 
+/*
+ * With @quiet, XRT refusing the allocation is not logged: the caller may
+ * make room and try again (see vvas_bo_cache.h).
+ */
 void *vvas_xrt_bo_alloc (void *device, size_t size, uint8_t bank,
-    VvasLogLevel level);
+    bool quiet, VvasLogLevel level);
 void *vvas_xrt_bo_import (void *device, int dmabuf_fd, VvasLogLevel level);
 void vvas_xrt_bo_free (void *bo);
 void *vvas_xrt_bo_map (void *bo);

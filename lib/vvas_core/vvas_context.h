@@ -74,6 +74,34 @@ typedef struct
 } VvasTransferStats;
 
 /**
+ * VvasCacheStats:
+ * @hits: allocations served from the cache (no XRT call, no heap call)
+ * @misses: allocations the cache could not serve (device or heap memory
+ *   was allocated)
+ * @trimmed: cached buffers released to stay within the limit, to make
+ *   room on a full bank, or because the xclbin or the limit changed
+ * @bytes_held: bytes the cache holds now (device and host)
+ * @buffers_held: buffers the cache holds now
+ * @bytes_limit: the most it may hold; 0: the cache is disabled
+ * @reserved: for later counters; zero
+ *
+ * The recycling cache of a context: freed device (CMA) and host (NON_CMA)
+ * memories are kept, per memory bank and size, and handed out again by
+ * the next allocation of that bank and size. Read with
+ * vvas_context_get_cache_stats(). An extension of this library.
+ */
+typedef struct
+{
+  uint64_t hits;
+  uint64_t misses;
+  uint64_t trimmed;
+  uint64_t bytes_held;
+  uint64_t buffers_held;
+  uint64_t bytes_limit;
+  uint64_t reserved[4];
+} VvasCacheStats;
+
+/**
  * vvas_context_create:
  * @dev_idx: device index, or -1 for a host-only context
  * @xclbin_loc: (nullable): xclbin to load on the device; NULL adopts the
@@ -182,6 +210,37 @@ VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
  */
 VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
     vvas_ctx, const char *xclbin_loc, int32_t may_replace);
+
+/**
+ * vvas_context_set_cache_limit:
+ * @vvas_ctx: a context
+ * @bytes: the most the context's cache may hold; 0 disables it
+ *
+ * Bounds the cache of freed memories that a context keeps for reuse (see
+ * #VvasCacheStats). The default is 64 MiB, or the environment variable
+ * `VVAS_CORE_CACHE_BYTES` read at context creation (a number of bytes,
+ * with an optional K, M or G suffix; 0 disables the cache). Buffers held
+ * beyond the new limit are released at once, oldest first. Thread-safe.
+ * An extension of this library.
+ *
+ * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
+ *   destroyed context.
+ */
+VVAS_CORE_API VvasReturnType vvas_context_set_cache_limit (VvasContext *
+    vvas_ctx, size_t bytes);
+
+/**
+ * vvas_context_get_cache_stats:
+ * @vvas_ctx: a context
+ * @stats: (out): filled with the cache's statistics
+ *
+ * Reads what the context's cache of freed memories did and holds.
+ * Thread-safe. An extension of this library.
+ *
+ * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument.
+ */
+VVAS_CORE_API VvasReturnType vvas_context_get_cache_stats (VvasContext *
+    vvas_ctx, VvasCacheStats * stats);
 
 #ifdef __cplusplus
 }
