@@ -73,7 +73,8 @@ int
 vvas_bo_cache_init (VvasBoCache * cache, size_t limit)
 {
   memset (cache, 0, sizeof (*cache));
-  cache->limit = limit;
+  atomic_init (&cache->limit, limit);
+  atomic_init (&cache->misses, 0);
   return pthread_mutex_init (&cache->lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -164,6 +165,12 @@ vvas_bo_cache_take (VvasBoCache * cache, const VvasBoCacheKey * key,
   VvasBoCacheBucket *b;
   VvasBoCacheEntry *e = NULL;
 
+  /* Disabled: no lock, so that turning it off costs nothing. */
+  if (atomic_load_explicit (&cache->limit, memory_order_relaxed) == 0) {
+    atomic_fetch_add_explicit (&cache->misses, 1, memory_order_relaxed);
+    *generation = 0;            /* never kept anyway */
+    return NULL;
+  }
   pthread_mutex_lock (&cache->lock);
   b = cache->entries_held ? bucket_find (cache, key) : NULL;
   if (b && b->head) {
@@ -171,7 +178,7 @@ vvas_bo_cache_take (VvasBoCache * cache, const VvasBoCacheKey * key,
     entry_unlink (cache, e);
     cache->hits++;
   } else {
-    cache->misses++;
+    atomic_fetch_add_explicit (&cache->misses, 1, memory_order_relaxed);
   }
   *generation = cache->generation;
   pthread_mutex_unlock (&cache->lock);
@@ -199,6 +206,10 @@ vvas_bo_cache_put (VvasBoCache * cache, VvasBoCacheEntry * entry,
   VvasBoCacheEntry *out = NULL;
   VvasBoCacheBucket *b;
 
+  if (key->size > atomic_load_explicit (&cache->limit, memory_order_relaxed)) {
+    entry->lru_next = NULL;
+    return entry;
+  }
   pthread_mutex_lock (&cache->lock);
   if (key->size > cache->limit || generation != cache->generation)
     goto refuse;
@@ -268,6 +279,9 @@ vvas_bo_cache_holds (VvasBoCache * cache, uint8_t kind, int bank)
   VvasBoCacheBucket *b;
   bool holds = false;
 
+  /* Disabled means empty: set_limit (0) emptied it under the lock. */
+  if (atomic_load_explicit (&cache->limit, memory_order_relaxed) == 0)
+    return false;
   pthread_mutex_lock (&cache->lock);
   for (b = cache->buckets; b && !holds; b = b->next)
     holds = b->head && b->key.kind == kind && (bank < 0 || b->key.bank == bank);
@@ -292,7 +306,7 @@ vvas_bo_cache_get_stats (VvasBoCache * cache, VvasBoCacheStats * stats)
 {
   pthread_mutex_lock (&cache->lock);
   stats->hits = cache->hits;
-  stats->misses = cache->misses;
+  stats->misses = atomic_load (&cache->misses);
   stats->trimmed = cache->trimmed;
   stats->bytes_held = cache->bytes_held;
   stats->entries_held = cache->entries_held;

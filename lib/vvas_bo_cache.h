@@ -47,12 +47,14 @@ typedef struct
   VvasBoCacheBucket *buckets;   /* one per key seen, most recent first */
   unsigned int n_buckets;
   VvasBoCacheEntry *lru_head, *lru_tail;
-  size_t limit;                 /* bytes; 0: disabled */
+  /* Bytes; 0: disabled (and empty). Read unlocked by the fast paths. */
+  _Atomic size_t limit;
   size_t bytes_held;
   size_t entries_held;
   /* Bumped when entries must not come back (a new xclbin): see put. */
   unsigned int generation;
-  uint64_t hits, misses, trimmed;       /* under the lock */
+  uint64_t hits, trimmed;       /* under the lock */
+  atomic_uint_fast64_t misses;  /* counted unlocked when disabled */
 } VvasBoCache;
 
 typedef struct

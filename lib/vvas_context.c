@@ -120,8 +120,7 @@ context_free (VvasContextPrivate * ctx)
 {
   VvasContextXclbin *xclbin = atomic_load (&ctx->xclbin), *older;
 
-  /* Cached BOs go before their device. */
-  vvas_memory_free_cached (vvas_bo_cache_drain (&ctx->cache, 0, -1, false));
+  /* Empty: every cached memory holds a reference. */
   vvas_bo_cache_clear (&ctx->cache);
   vvas_xrt_device_close (ctx->pub.dev_handle);
   for (; xclbin; xclbin = older) {
@@ -331,6 +330,18 @@ vvas_context_is_bank_usable (VvasContext * vvas_ctx, uint8_t mbank_idx)
   return vvas_xclbin_bank_is_usable (&xclbin->topology, mbank_idx) ? 1 : 0;
 }
 
+/*
+ * Whether no memory of @ctx is alive, after emptying its cache (whose
+ * memories hold references, and must not come back under another xclbin:
+ * the generation changes, so one freed meanwhile is not kept either).
+ */
+static bool
+cache_emptied_and_idle (VvasContextPrivate * ctx)
+{
+  vvas_memory_free_cached (vvas_bo_cache_drain (&ctx->cache, 0, -1, true));
+  return atomic_load (&ctx->refcount) == 1;
+}
+
 VvasReturnType
 vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc,
     int32_t may_replace)
@@ -361,7 +372,7 @@ vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc,
     /* The same xclbin, however its path is written. */
     vvas_xclbin_topology_clear (&topology);
     res = VVAS_RET_SUCCESS;
-  } else if (current && (!may_replace || atomic_load (&ctx->refcount) > 1)) {
+  } else if (current && (!may_replace || !cache_emptied_and_idle (ctx))) {
     /* Its users still need the loaded one, or memories of it are alive. */
     uuid_format (current->topology.uuid, have);
     uuid_format (topology.uuid, want);
@@ -373,8 +384,8 @@ vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc,
     res = VVAS_RET_INVALID_ARGS;
   } else {
     /* A BO on a bank of the old topology must not come back under the new. */
-    vvas_memory_free_cached (vvas_bo_cache_drain (&ctx->cache,
-            VVAS_ALLOC_TYPE_CMA, -1, true));
+    if (!current)
+      vvas_memory_free_cached (vvas_bo_cache_drain (&ctx->cache, 0, -1, true));
     res = install_xclbin_locked (ctx, xclbin_loc, &topology);
     if (res == VVAS_RET_SUCCESS)
       VVAS_LOG_INFO (vvas_ctx->log_level, "device %d: loaded xclbin '%s'",

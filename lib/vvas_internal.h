@@ -45,7 +45,8 @@ typedef struct VvasContextXclbin
 typedef struct
 {
   VvasContext pub;              /* first: the public pointer is this one */
-  atomic_int refcount;          /* the creator's reference plus one per memory */
+  /* The creator's reference plus one per memory, cached ones included. */
+  atomic_int refcount;
   atomic_bool destroyed;        /* vvas_context_destroy() was called */
   /* NULL: no topology known (host-only, or the device's xclbin adopted). */
     _Atomic (VvasContextXclbin *) xclbin;
@@ -71,7 +72,8 @@ VvasContextPrivate *vvas_context_ref (VvasContextPrivate * ctx);
 
 /*
  * Frees memories the cache let go (a list linked by lru_next): their BO or
- * host block, then the structure. In vvas_memory.c.
+ * host block, then the structure, then the context reference each held.
+ * In vvas_memory.c.
  */
 void vvas_memory_free_cached (VvasBoCacheEntry * list);
 void vvas_context_unref (VvasContextPrivate * ctx);

@@ -240,15 +240,14 @@ memory_new_from_bo (VvasContextPrivate * ctx, void *bo, uint8_t bank,
 
 /*
  * A memory back from the cache, made fresh: nothing pending, not mapped,
- * no metadata. Its BO (or host block), host view and address are kept.
+ * no metadata. Its BO (or host block), host view and address are kept, and
+ * so is its reference on the context (see vvas_memory_free).
  */
 static VvasMemory *
-memory_recycle (VvasContextPrivate * ctx, VvasBoCacheEntry * entry,
-    uint8_t bank, size_t size)
+memory_recycle (VvasBoCacheEntry * entry, uint8_t bank, size_t size)
 {
   VvasMemory *mem = MEMORY_FROM_CACHE_ENTRY (entry);
 
-  mem->ctx = vvas_context_ref (ctx);
   mem->size = size;
   mem->info.mbank_idx = bank;
   memset (&mem->metadata, 0, sizeof (mem->metadata));
@@ -266,6 +265,20 @@ memory_set_recyclable (VvasMemory * mem, const VvasBoCacheKey * key,
   mem->cache_generation = generation;
 }
 
+/* Whole pages: read once, sysconf is a call. */
+static size_t
+page_size (void)
+{
+  static _Atomic size_t page;
+  size_t p = atomic_load_explicit (&page, memory_order_relaxed);
+
+  if (!p) {
+    p = (size_t) sysconf (_SC_PAGESIZE);
+    atomic_store_explicit (&page, p, memory_order_relaxed);
+  }
+  return p;
+}
+
 static VvasMemory *
 alloc_host (VvasContextPrivate * ctx, size_t size, VvasReturnType * ret)
 {
@@ -278,11 +291,10 @@ alloc_host (VvasContextPrivate * ctx, size_t size, VvasReturnType * ret)
   entry = vvas_bo_cache_take (&ctx->cache, &key, &generation);
   if (entry) {
     vvas_set_ret (ret, VVAS_RET_SUCCESS);
-    return memory_recycle (ctx, entry, 0, size);
+    return memory_recycle (entry, 0, size);
   }
   /* No allocator can serve more than PTRDIFF_MAX: refuse it up front. */
-  if (size > PTRDIFF_MAX || posix_memalign (&host,
-          (size_t) sysconf (_SC_PAGESIZE), size) != 0) {
+  if (size > PTRDIFF_MAX || posix_memalign (&host, page_size (), size) != 0) {
     VVAS_LOG_ERROR (ctx->pub.log_level, "cannot allocate %zu bytes of "
         "host memory", size);
     vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
@@ -353,7 +365,7 @@ alloc_device (VvasContextPrivate * ctx, uint8_t bank, size_t size,
    * Whole pages: XRT allocates the host view with aligned_alloc, which
    * wants a multiple of the alignment. Syncs still cover @size only.
    */
-  page = (size_t) sysconf (_SC_PAGESIZE);
+  page = page_size ();
   if (size > SIZE_MAX - page) {
     VVAS_LOG_ERROR (level, "cannot allocate %zu bytes: too large", size);
     vvas_set_ret (ret, VVAS_RET_ALLOC_ERROR);
@@ -364,7 +376,7 @@ alloc_device (VvasContextPrivate * ctx, uint8_t bank, size_t size,
   entry = vvas_bo_cache_take (&ctx->cache, &key, &generation);
   if (entry) {
     vvas_set_ret (ret, VVAS_RET_SUCCESS);
-    return memory_recycle (ctx, entry, bank, size);
+    return memory_recycle (entry, bank, size);
   }
   bo = alloc_bo (ctx, key.size, bank);
   if (!bo) {
@@ -491,10 +503,15 @@ void
 vvas_memory_free_cached (VvasBoCacheEntry * list)
 {
   VvasBoCacheEntry *next;
+  VvasContextPrivate *ctx;
+  VvasMemory *mem;
 
   for (; list; list = next) {
     next = list->lru_next;
-    memory_destroy (MEMORY_FROM_CACHE_ENTRY (list));
+    mem = MEMORY_FROM_CACHE_ENTRY (list);
+    ctx = mem->ctx;
+    memory_destroy (mem);
+    vvas_context_unref (ctx);
   }
 }
 
@@ -513,15 +530,19 @@ vvas_memory_free (VvasMemory * vvas_mem)
     VVAS_LOG_WARNING (memory_level (vvas_mem), "memory %p freed while still "
         "mapped %u time(s)", (void *) vvas_mem, map_count);
 
-  /* The cache hands back what it does not keep, and what it evicted. */
+  /*
+   * A cached memory keeps its reference on the context (two atomic
+   * operations less per cycle): the cache is emptied before the creator's
+   * reference goes. The cache hands back what it does not keep, and what
+   * it evicted, each with its reference.
+   */
   if (vvas_mem->recyclable) {
-    vvas_mem->ctx = NULL;
     vvas_memory_free_cached (vvas_bo_cache_put (&ctx->cache,
             &vvas_mem->cache_entry, &vvas_mem->cache_key,
             vvas_mem->cache_generation));
-  } else {
-    memory_destroy (vvas_mem);
+    return;
   }
+  memory_destroy (vvas_mem);
   vvas_context_unref (ctx);
 }
 
