@@ -271,9 +271,21 @@ mutant context-finalize-leaks $f \
   's/^    vvas_context_destroy (self->priv->vvas_ctx);$/    ;/'
 mutant context-not-asked $f \
   "an element does not ask its neighbours for a device context" \
-  's/^  if ((run_context_query (element, GST_PAD_SRC, dev_idx, vvas_context) \&\&$/  if ((FALSE \&\&/'
+  's/^  if (!\*vvas_context \&\& !run_context_query (element, GST_PAD_SRC, dev_idx,$/  if (!*vvas_context \&\& FALSE \&\& !run_context_query (element, GST_PAD_SRC, dev_idx,/'
+mutant context-not-shared $f \
+  "a device is opened again while its context is alive" \
+  's/^  self = ref ? g_weak_ref_get (ref) : NULL;$/  self = NULL;/'
+mutant xclbin-claim-ignored $f \
+  "an xclbin an element runs with is replaced under it" \
+  's/^      user == NULL);$/      TRUE);/'
+mutant refused-context-silent $f \
+  "a context the application gave for another device is dropped silently" \
+  's/^    if (!from_element)$/    if (FALSE)/'
 
 # --- Plugin ---------------------------------------------------------------------
+mutant upload-bank-not-rechecked gst/plugin/gstvvasupload.c \
+  "a bank is not checked against an xclbin loaded after the element started" \
+  's/^  return gst_vvas_element_check_bank (GST_ELEMENT (self), self->allocator);$/  return TRUE;/'
 mutant upload-always-copies gst/plugin/gstvvasupload.c \
   "vvasupload copies input already in device memory" \
   's/^  if (n == 0)$/  if (TRUE)/'
