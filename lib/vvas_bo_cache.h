@@ -53,8 +53,7 @@ typedef struct
   size_t entries_held;
   /* Bumped when entries must not come back (a new xclbin): see put. */
   unsigned int generation;
-  uint64_t hits, trimmed;       /* under the lock */
-  atomic_uint_fast64_t misses;  /* counted unlocked when disabled */
+  uint64_t hits, misses, trimmed;       /* under the lock */
 } VvasBoCache;
 
 typedef struct
@@ -75,8 +74,9 @@ int vvas_bo_cache_init (VvasBoCache * cache, size_t limit);
 void vvas_bo_cache_clear (VvasBoCache * cache);
 
 /*
- * Takes an entry for @key (a hit) or counts a miss and returns NULL. On a
- * miss, *@generation is what the new allocation is to be tagged with.
+ * Takes an entry for @key (a hit) or counts a miss and returns NULL (a
+ * disabled cache counts neither). On a miss, *@generation is what the new
+ * allocation is to be tagged with.
  */
 VvasBoCacheEntry *vvas_bo_cache_take (VvasBoCache * cache,
     const VvasBoCacheKey * key, unsigned int *generation);

@@ -77,7 +77,7 @@ typedef struct
  * VvasCacheStats:
  * @hits: allocations served from the cache (no XRT call, no heap call)
  * @misses: allocations the cache could not serve (device or heap memory
- *   was allocated)
+ *   was allocated); neither is counted while the cache is disabled
  * @trimmed: cached buffers released to stay within the limit, to make
  *   room on a full bank, or because the xclbin or the limit changed
  * @bytes_held: bytes the cache holds now (device and host)

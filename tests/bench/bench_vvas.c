@@ -14,7 +14,11 @@
  *
  *   allocator   alloc + free of 1080p and 4K NV12-sized memories,
  *               GstVvasAllocator (CMA, bank 0) vs the system allocator, in
- *               both of glibc's regimes for large blocks (heap and mmap);
+ *               both of glibc's regimes for large blocks (heap and mmap)
+ *               and with glibc's default settings (a child process), the
+ *               core's vvas_memory_alloc + free (CMA and NON_CMA) vs
+ *               malloc + free, the same with the context's recycling cache
+ *               disabled, and heap allocations per alloc + unref;
  *   map         map + unmap with nothing pending: READ, WRITE and
  *               GST_MAP_VVAS | READ vs system memory READ / WRITE;
  *   pool        acquire + release of 1080p NV12 buffers, GstVvasBufferPool
@@ -24,6 +28,9 @@
  *   pipeline    steady-state frames per second of videotestsrc ! vvasupload
  *               ! vvasdownload ! fakesink (and with force-copy) vs
  *               videotestsrc ! fakesink;
+ *   streams     1, 4, 16 and 32 concurrent pipelines in one process
+ *               (child processes): total frames per second, VmRSS per
+ *               stream, copies and device opens;
  *   memory      VmRSS after 10,000 frames, heap allocations and XRT buffer
  *               allocations per frame in steady state, and bytes of
  *               bookkeeping per memory and per pool buffer over the payload
@@ -53,6 +60,8 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gst/vvas/gstvvas.h>
+#include <vvas_core/vvas_context.h>
+#include <vvas_core/vvas_memory.h>
 
 #include "xclbin_gen.h"
 #include "xrt_count.h"
@@ -78,6 +87,7 @@ static gint opt_frames = 2000;
 static gint opt_warmup_frames = 200;
 static gint opt_memory_frames = 10000;
 static gint opt_memory_rounds = 3;
+static gint opt_stream_rounds = 3;
 static gint opt_sample_ms = 10;
 static gint opt_thread_ms = 100;
 static gchar *opt_only = NULL;
@@ -102,13 +112,15 @@ static GOptionEntry option_entries[] = {
       "Frames of the resident-memory runs (default 10000)", "N"},
   {"memory-rounds", 0, 0, G_OPTION_ARG_INT, &opt_memory_rounds,
       "Rounds of the resident-memory runs (default 3)", "N"},
+  {"stream-rounds", 0, 0, G_OPTION_ARG_INT, &opt_stream_rounds,
+      "Rounds of the many-streams figures (default 3)", "N"},
   {"sample-ms", 0, 0, G_OPTION_ARG_INT, &opt_sample_ms,
       "Length of one single-thread sample in ms (default 10)", "MS"},
   {"thread-ms", 0, 0, G_OPTION_ARG_INT, &opt_thread_ms,
       "Length of one contention sample in ms (default 100)", "MS"},
   {"only", 0, 0, G_OPTION_ARG_STRING, &opt_only,
       "Comma-separated sections to run: allocator, map, pool, contention, "
-        "pipeline, memory (default: all)", "LIST"},
+        "pipeline, streams, memory (default: all)", "LIST"},
   {"out-dir", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out_dir,
       "Where bench.csv, samples.csv and table.md go (default: .)", "DIR"},
   {"xclbin", 0, 0, G_OPTION_ARG_FILENAME, &opt_xclbin,
@@ -335,6 +347,7 @@ typedef enum
   TARGET_VVAS_AT_LEAST,         /* VVAS value >= value */
   TARGET_VVAS_ZERO,             /* VVAS value == 0 */
   TARGET_VVAS_AT_MOST_BASE,     /* VVAS value <= baseline value */
+  TARGET_VVAS_AT_MOST,          /* VVAS value <= value */
 } TargetKind;
 
 typedef struct
@@ -353,6 +366,25 @@ typedef struct
 
 static GPtrArray *rows;
 static FILE *samples_csv;
+
+/* A row's values, kept when a child process is to report its rows. */
+typedef struct
+{
+  gdouble *vvas, *base;
+  guint n_vvas, n_base;
+} KeptValues;
+
+static GPtrArray *kept_values;  /* parallel to rows; NULL: not kept */
+
+static void
+kept_values_free (gpointer data)
+{
+  KeptValues *k = data;
+
+  g_free (k->vvas);
+  g_free (k->base);
+  g_free (k);
+}
 
 static void
 record_samples (const gchar * section, const gchar * figure, gint x,
@@ -382,6 +414,8 @@ target_text (const Row * r)
       return g_strdup ("VVAS = 0");
     case TARGET_VVAS_AT_MOST_BASE:
       return g_strdup ("VVAS <= baseline");
+    case TARGET_VVAS_AT_MOST:
+      return g_strdup_printf ("VVAS <= %.2f", r->target_value);
     case TARGET_NONE:
     default:
       return g_strdup ("-");
@@ -423,6 +457,9 @@ evaluate_row (Row * r)
       break;
     case TARGET_VVAS_AT_MOST_BASE:
       r->result = r->vvas.median <= r->base.median;
+      break;
+    case TARGET_VVAS_AT_MOST:
+      r->result = r->vvas.max <= tv;
       break;
     case TARGET_NONE:
       break;
@@ -469,6 +506,17 @@ add_row (const gchar * section, const gchar * figure, gint x,
   r->target = target;
   r->target_value = target_value;
   evaluate_row (r);
+  if (kept_values) {
+    KeptValues *k = g_new0 (KeptValues, 1);
+
+    k->vvas = g_memdup2 (vvas, n_vvas * sizeof (gdouble));
+    k->n_vvas = n_vvas;
+    if (base) {
+      k->base = g_memdup2 (base, n_base * sizeof (gdouble));
+      k->n_base = n_base;
+    }
+    g_ptr_array_add (kept_values, k);
+  }
   g_free (own_ratio);
   g_ptr_array_add (rows, r);
   return r;
@@ -849,34 +897,362 @@ batch_pool (gpointer data, guint64 iters)
 /* ------------------------------------------------------------------------ */
 /* Section: allocator                                                       */
 
+typedef struct
+{
+  VvasContext *ctx;
+  VvasAllocationType type;
+  gsize size;
+} CoreAllocData;
+
+static guint64
+batch_core_alloc (gpointer data, guint64 iters)
+{
+  CoreAllocData *d = data;
+  guint64 t0 = now_ns (), i;
+
+  for (i = 0; i < iters; i++) {
+    VvasMemory *mem = vvas_memory_alloc (d->ctx, d->type,
+        VVAS_ALLOC_FLAG_NONE, 0, d->size, NULL);
+
+    if (!mem)
+      die ("core allocation of %" G_GSIZE_FORMAT " bytes failed", d->size);
+    vvas_memory_free (mem);
+  }
+  return now_ns () - t0;
+}
+
+static guint64
+batch_malloc (gpointer data, guint64 iters)
+{
+  gsize size = *(gsize *) data;
+  guint64 t0 = now_ns (), i;
+
+  for (i = 0; i < iters; i++) {
+    void *p = malloc (size);
+
+    if (!p)
+      die ("malloc of %" G_GSIZE_FORMAT " bytes failed", size);
+    /* Used, so that the pair is not optimised away; its pages untouched,
+     * as an allocator's are. */
+    __asm__ volatile ("":"+r" (p)::"memory");
+    free (p);
+  }
+  return now_ns () - t0;
+}
+
+static VvasContext *
+core_context (void)
+{
+  return gst_vvas_context_get_vvas_context (vvas_context);
+}
+
+static guint64
+cache_limit (void)
+{
+  VvasCacheStats st;
+
+  if (vvas_context_get_cache_stats (core_context (), &st) != VVAS_RET_SUCCESS)
+    die ("no cache statistics");
+  return st.bytes_limit;
+}
+
+static gsize malloc_size;       /* of batch_malloc */
+
+static GHashTable *run_child (const gchar * mode, gboolean count_heap,
+    gboolean no_tcache, const gchar * regime, gboolean cache_off);
+static gdouble kv_double (GHashTable * kv, const gchar * key);
+
+/* Core alloc+free, CMA and NON_CMA, vs malloc+free, 1080p (ops/s). */
+static void
+measure_core_pairs (const gchar * regime)
+{
+  CoreAllocData cma = { core_context (), VVAS_ALLOC_TYPE_CMA, info_1080p.size };
+  CoreAllocData host = { core_context (), VVAS_ALLOC_TYPE_NON_CMA,
+    info_1080p.size
+  };
+  gchar *figure;
+
+  malloc_size = info_1080p.size;
+  figure = g_strdup_printf ("core CMA alloc+free vs malloc+free 1080p %s",
+      regime);
+  measure_pair ("allocator", figure, VALUE_OPS_PER_S, batch_core_alloc, &cma,
+      batch_malloc, &malloc_size, TARGET_RATIO_AT_LEAST, 0.3);
+  g_free (figure);
+  figure = g_strdup_printf ("core NON_CMA alloc+free vs malloc+free 1080p %s",
+      regime);
+  measure_pair ("allocator", figure, VALUE_OPS_PER_S, batch_core_alloc, &host,
+      batch_malloc, &malloc_size, TARGET_RATIO_AT_LEAST, 0.3);
+  g_free (figure);
+}
+
+/* Before the cache (docs/performance.md, issue 12): gst alloc+free 1080p
+ * over system memory, heap and mmap regimes. */
+#define UNCACHED_RATIO_HEAP 7.27
+#define UNCACHED_RATIO_MMAP 1.34
+
+/*
+ * --child alloc:REGIME:on|off: the allocator figures in a process of their
+ * own, whose heap no other figure has shaped: glibc serves a frame-sized
+ * malloc from a free chunk when it has one, whatever the regime says, so
+ * figures measured one after another in one process drift. REGIME is
+ * pinned by the environment (heap, mmap) or glibc's default (default);
+ * off runs with the context's cache disabled.
+ */
+static void
+child_alloc (const gchar * spec)
+{
+  gchar **parts = g_strsplit (spec, ":", -1);
+  const gchar *regime;
+  gboolean on, pinned_mmap;
+  gchar *figure;
+
+  if (g_strv_length (parts) != 3)
+    die ("bad child spec %s", spec);
+  /* A figure's name: no comma, it is a CSV field. */
+  regime = g_str_equal (parts[1], "default") ? "glibc default" :
+      g_str_equal (parts[1], "mmap") ? "mmap regime" : "heap regime";
+  on = g_str_equal (parts[2], "on");
+  pinned_mmap = g_str_equal (parts[1], "mmap");
+  open_device ();
+  if (on) {
+    const struct
+    {
+      const gchar *name;
+      gsize size;
+    } sizes[] = {
+      {"1080p", info_1080p.size}, {"4K", info_4k.size},
+    };
+    VvasCacheStats st0, st1;
+    guint64 bo0;
+    gdouble v;
+    guint i;
+
+    if (cache_limit () < 2 * info_4k.size)
+      die ("the context's cache holds less than two 4K frames: unset "
+          "VVAS_CORE_CACHE_BYTES");
+    vvas_context_get_cache_stats (core_context (), &st0);
+    bo0 = xrt_count_get (XRT_CALL_BO_ALLOC);
+    for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+      AllocData a = { vvas_allocator, sizes[i].size };
+      AllocData b = { sys_allocator, sizes[i].size };
+
+      figure = g_strdup_printf ("gst alloc+free %s NV12 %s", sizes[i].name,
+          regime);
+      measure_pair ("allocator", figure, VALUE_NS_PER_OP, batch_alloc, &a,
+          batch_alloc, &b, i == 0 && !pinned_mmap ? TARGET_RATIO_AT_MOST :
+          TARGET_NONE, 2.0);
+      g_free (figure);
+    }
+    measure_core_pairs (regime);
+    vvas_context_get_cache_stats (core_context (), &st1);
+    v = 100.0 * (st1.hits - st0.hits) / MAX (1, (st1.hits - st0.hits) +
+        (st1.misses - st0.misses));
+    figure = g_strdup_printf ("cache hits %s", regime);
+    add_row ("allocator", figure, 0, "% of allocations", &v, 1, NULL, 0, NULL,
+        0, TARGET_NONE, 0);
+    g_free (figure);
+    /* One miss per device buffer size, then hits only. */
+    v = xrt_count_get (XRT_CALL_BO_ALLOC) - bo0;
+    figure = g_strdup_printf ("XRT BOs allocated in these loops %s", regime);
+    add_row ("allocator", figure, 0, "BOs", &v, 1, NULL, 0, NULL, 0,
+        TARGET_VVAS_AT_MOST, 2);
+    g_free (figure);
+  } else {
+    AllocData a = { vvas_allocator, info_1080p.size };
+    AllocData b = { sys_allocator, info_1080p.size };
+    CoreAllocData cma = { core_context (), VVAS_ALLOC_TYPE_CMA,
+      info_1080p.size
+    };
+    gdouble before = pinned_mmap ? UNCACHED_RATIO_MMAP : UNCACHED_RATIO_HEAP;
+
+    if (cache_limit () != 0)
+      die ("the cache is not disabled (VVAS_CORE_CACHE_BYTES=0)");
+    malloc_size = info_1080p.size;
+    figure = g_strdup_printf ("cache disabled: gst alloc+free 1080p NV12 %s "
+        "(ratio before the cache: %.2f)", regime, before);
+    /* Nothing slower than before: its ratio, with 10% for noise. */
+    measure_pair ("allocator", figure, VALUE_NS_PER_OP, batch_alloc, &a,
+        batch_alloc, &b, TARGET_RATIO_AT_MOST, before * 1.1);
+    g_free (figure);
+    figure = g_strdup_printf ("cache disabled: core CMA alloc+free vs "
+        "malloc+free 1080p %s", regime);
+    measure_pair ("allocator", figure, VALUE_OPS_PER_S, batch_core_alloc,
+        &cma, batch_malloc, &malloc_size, TARGET_NONE, 0);
+    g_free (figure);
+  }
+  close_device ();
+  g_strfreev (parts);
+}
+
+/* Prints "KEY=v1,v2,..." */
+static void
+print_values (const gchar * key, const gdouble * v, guint n)
+{
+  guint i;
+
+  printf ("%s=", key);
+  for (i = 0; i < n; i++)
+    printf ("%s%.6g", i ? "," : "", v[i]);
+  printf ("\n");
+}
+
+/* Prints the rows of a child process, for add_child_rows(). */
+static void
+print_kept_rows (void)
+{
+  guint i;
+
+  for (i = 0; i < rows->len; i++) {
+    Row *r = g_ptr_array_index (rows, i);
+    KeptValues *k = g_ptr_array_index (kept_values, i);
+    gchar *key;
+
+    printf ("row%u_section=%s\nrow%u_figure=%s\nrow%u_unit=%s\n", i,
+        r->section, i, r->figure, i, r->unit);
+    printf ("row%u_x=%d\nrow%u_target=%d\nrow%u_tv=%.6g\n", i, r->x, i,
+        (int) r->target, i, r->target_value);
+    key = g_strdup_printf ("row%u_vvas", i);
+    print_values (key, k->vvas, k->n_vvas);
+    g_free (key);
+    if (k->base) {
+      key = g_strdup_printf ("row%u_base", i);
+      print_values (key, k->base, k->n_base);
+      g_free (key);
+    }
+  }
+}
+
+static gdouble *
+kv_values (GHashTable * kv, const gchar * key, guint * n)
+{
+  const gchar *v = g_hash_table_lookup (kv, key);
+  gchar **parts;
+  gdouble *out;
+  guint i;
+
+  *n = 0;
+  if (!v)
+    return NULL;
+  parts = g_strsplit (v, ",", -1);
+  *n = g_strv_length (parts);
+  out = g_new (gdouble, *n);
+  for (i = 0; i < *n; i++)
+    out[i] = g_ascii_strtod (parts[i], NULL);
+  g_strfreev (parts);
+  return out;
+}
+
+static const gchar *
+kv_string (GHashTable * kv, guint row, const gchar * what)
+{
+  gchar *key = g_strdup_printf ("row%u_%s", row, what);
+  const gchar *v = g_hash_table_lookup (kv, key);
+
+  g_free (key);
+  return v;
+}
+
+/* Adds the rows a child printed with print_kept_rows(). */
+static void
+add_child_rows (GHashTable * kv)
+{
+  guint i;
+
+  for (i = 0; kv_string (kv, i, "figure"); i++) {
+    gchar *key = g_strdup_printf ("row%u_vvas", i);
+    gdouble *va, *vb;
+    guint na, nb;
+
+    va = kv_values (kv, key, &na);
+    g_free (key);
+    key = g_strdup_printf ("row%u_base", i);
+    vb = kv_values (kv, key, &nb);
+    g_free (key);
+    if (!va)
+      die ("a child reported row %u without values", i);
+    add_row (kv_string (kv, i, "section"), kv_string (kv, i, "figure"),
+        atoi (kv_string (kv, i, "x")), kv_string (kv, i, "unit"), va, na, vb,
+        nb, NULL, 0, (TargetKind) atoi (kv_string (kv, i, "target")),
+        g_ascii_strtod (kv_string (kv, i, "tv"), NULL));
+    g_free (va);
+    g_free (vb);
+  }
+}
+
+/* --child alloccount: heap allocations per alloc + unref, cache hit. */
+static void
+child_alloc_count (void)
+{
+  const guint n = 1000;
+  guint64 a0, a1, a2;
+  guint i;
+
+  open_device ();
+  for (i = 0; i < 100; i++) {
+    gst_memory_unref (gst_allocator_alloc (vvas_allocator, info_1080p.size,
+            NULL));
+    gst_memory_unref (gst_allocator_alloc (sys_allocator, info_1080p.size,
+            NULL));
+  }
+  a0 = heap_allocs ();
+  for (i = 0; i < n; i++)
+    gst_memory_unref (gst_allocator_alloc (vvas_allocator, info_1080p.size,
+            NULL));
+  a1 = heap_allocs ();
+  for (i = 0; i < n; i++)
+    gst_memory_unref (gst_allocator_alloc (sys_allocator, info_1080p.size,
+            NULL));
+  a2 = heap_allocs ();
+  printf ("heap_counted=%d\n", malloc_count_allocs != NULL);
+  printf ("vvas=%.3f\nsys=%.3f\n", (gdouble) (a1 - a0) / n,
+      (gdouble) (a2 - a1) / n);
+  close_device ();
+}
+
 static void
 section_allocator (void)
 {
-  const MallocRegime *regimes[] = { &regime_heap, &regime_mmap };
   const struct
   {
-    const gchar *name;
-    gsize size;
-  } sizes[] = {
-    {"1080p", info_1080p.size}, {"4K", info_4k.size},
+    const gchar *regime;
+    gboolean cache_off;
+  } runs[] = {
+    {"heap", FALSE}, {"mmap", FALSE}, {"default", FALSE},
+    {"heap", TRUE}, {"mmap", TRUE},
   };
-  guint g, s;
+  gboolean can_count = opt_malloc_lib && *opt_malloc_lib &&
+      g_file_test (opt_malloc_lib, G_FILE_TEST_EXISTS);
+  GHashTable *kv;
+  guint i;
 
-  g_print ("allocator: alloc+free, VVAS (CMA bank 0) vs system memory...\n");
-  for (g = 0; g < G_N_ELEMENTS (regimes); g++) {
-    set_malloc_regime (regimes[g]);
-    for (s = 0; s < G_N_ELEMENTS (sizes); s++) {
-      AllocData a = { vvas_allocator, sizes[s].size };
-      AllocData b = { sys_allocator, sizes[s].size };
-      gchar *figure = g_strdup_printf ("alloc+free %s NV12 %s regime",
-          sizes[s].name, regimes[g]->name);
+  g_print ("allocator: alloc+free, VVAS (CMA bank 0) vs system memory, one "
+      "child process per malloc regime, cache on and off...\n");
+  for (i = 0; i < G_N_ELEMENTS (runs); i++) {
+    gchar *mode = g_strdup_printf ("alloc:%s:%s", runs[i].regime,
+        runs[i].cache_off ? "off" : "on");
 
-      measure_pair ("allocator", figure, VALUE_NS_PER_OP, batch_alloc, &a,
-          batch_alloc, &b, TARGET_NONE, 0);
-      g_free (figure);
-    }
+    kv = run_child (mode, FALSE, FALSE, runs[i].regime, runs[i].cache_off);
+    add_child_rows (kv);
+    g_hash_table_unref (kv);
+    g_free (mode);
   }
-  set_malloc_regime (&process_regime);
+
+  if (!can_count) {
+    g_print ("  (no heap allocation counts: %s not found)\n",
+        opt_malloc_lib ? opt_malloc_lib : "the counting library");
+    return;
+  }
+  kv = run_child ("alloccount", TRUE, FALSE, NULL, FALSE);
+  if (kv_double (kv, "heap_counted") != 1)
+    die ("the heap allocation counter %s did not load", opt_malloc_lib);
+  {
+    gdouble v = kv_double (kv, "vvas"), b = kv_double (kv, "sys");
+
+    add_row ("allocations", "heap allocations per gst alloc+unref 1080p, "
+        "cache hit", 0, "allocs/op", &v, 1, &b, 1, NULL, 0,
+        TARGET_VVAS_AT_MOST, 2);
+  }
+  g_hash_table_unref (kv);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1463,12 +1839,20 @@ section_pipeline (void)
 
 static gchar *self_exe;
 
-/* Runs this program with --child @mode; returns its key=value lines. */
+/*
+ * Runs this program with --child @mode; returns its key=value lines.
+ * @regime: NULL keeps this process's malloc environment; "heap" or "mmap"
+ * pins that regime; "default" leaves glibc's own. @cache_off disables the
+ * recycling cache of the child's contexts.
+ */
 static GHashTable *
-run_child (const gchar * mode, gboolean count_heap, gboolean no_tcache)
+run_child (const gchar * mode, gboolean count_heap, gboolean no_tcache,
+    const gchar * regime, gboolean cache_off)
 {
+  gchar *rounds = g_strdup_printf ("--rounds=%d", opt_rounds);
+  gchar *sample = g_strdup_printf ("--sample-ms=%d", opt_sample_ms);
   gchar *argv[] = { self_exe, (gchar *) "--child", (gchar *) mode,
-    (gchar *) "--xclbin", (gchar *) xclbin_path, NULL
+    (gchar *) "--xclbin", (gchar *) xclbin_path, rounds, sample, NULL
   };
   gchar **envp = g_get_environ ();
   gchar *out = NULL, *err = NULL, **lines, **l;
@@ -1487,6 +1871,26 @@ run_child (const gchar * mode, gboolean count_heap, gboolean no_tcache)
   /* g_slice allocations reach malloc, so that they are counted and seen. */
   if (count_heap || no_tcache)
     envp = g_environ_setenv (envp, "G_SLICE", "always-malloc", TRUE);
+  if (regime) {
+    const MallocRegime *r = g_str_equal (regime, "mmap") ? &regime_mmap :
+        &regime_heap;
+    gchar v[32];
+
+    if (g_str_equal (regime, "default")) {
+      /* Most applications run with glibc's own, moving, threshold. */
+      envp = g_environ_unsetenv (envp, "MALLOC_MMAP_THRESHOLD_");
+      envp = g_environ_unsetenv (envp, "MALLOC_TRIM_THRESHOLD_");
+    } else {
+      g_snprintf (v, sizeof (v), "%d", r->mmap_threshold);
+      envp = g_environ_setenv (envp, "MALLOC_MMAP_THRESHOLD_", v, TRUE);
+      g_snprintf (v, sizeof (v), "%d", r->trim_threshold);
+      envp = g_environ_setenv (envp, "MALLOC_TRIM_THRESHOLD_", v, TRUE);
+    }
+  }
+  if (cache_off)
+    envp = g_environ_setenv (envp, "VVAS_CORE_CACHE_BYTES", "0", TRUE);
+  else
+    envp = g_environ_unsetenv (envp, "VVAS_CORE_CACHE_BYTES");
   /* mallinfo2 counts blocks in the thread caches as used: no caches. */
   if (no_tcache)
     envp = g_environ_setenv (envp, "GLIBC_TUNABLES",
@@ -1509,6 +1913,8 @@ run_child (const gchar * mode, gboolean count_heap, gboolean no_tcache)
   g_strfreev (envp);
   g_free (out);
   g_free (err);
+  g_free (rounds);
+  g_free (sample);
   return kv;
 }
 
@@ -1625,6 +2031,226 @@ child_bookkeeping (void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Section: streams                                                         */
+
+static const guint stream_counts[] = { 1, 4, 16, 32 };
+
+/* Shared by the pipelines of one --child streams run. */
+typedef struct
+{
+  guint n_pipelines, frames, warmup;
+  atomic_uint_fast64_t total;   /* frames seen by all sinks */
+  atomic_uint warmed;           /* pipelines past their warm-up */
+  atomic_bool one_done;
+  _Atomic guint64 t_start, f_start, t_end, f_end;
+  glong rss_kb;                 /* when the first pipeline is done */
+} StreamRun;
+
+typedef struct
+{
+  StreamRun *run;
+  guint64 n;
+} StreamProbe;
+
+static GstPadProbeReturn
+on_stream_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  StreamProbe *p = data;
+  StreamRun *run = p->run;
+  guint64 total = atomic_fetch_add (&run->total, 1) + 1;
+
+  p->n++;
+  /* The window: from the last pipeline's warm-up to the first one's end,
+   * while every pipeline runs. */
+  if (p->n == run->warmup &&
+      atomic_fetch_add (&run->warmed, 1) + 1 == run->n_pipelines) {
+    atomic_store (&run->f_start, total);
+    atomic_store (&run->t_start, now_ns ());
+  }
+  if (p->n == run->frames && !atomic_exchange (&run->one_done, TRUE)) {
+    atomic_store (&run->t_end, now_ns ());
+    atomic_store (&run->f_end, total);
+    read_rss (&run->rss_kb, NULL);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* --child streams:KIND:N:FRAMES:WARMUP */
+static void
+child_streams (const gchar * spec)
+{
+  gchar **parts = g_strsplit (spec, ":", -1);
+  gboolean vvas;
+  GstElement **pipes;
+  StreamProbe *probes;
+  StreamRun run;
+  guint64 copied = 0, t_first, t_last;
+  guint i, n;
+
+  if (g_strv_length (parts) != 5)
+    die ("bad child spec %s", spec);
+  vvas = g_str_equal (parts[1], "vvas");
+  n = atoi (parts[2]);
+  memset (&run, 0, sizeof (run));
+  run.n_pipelines = n;
+  run.frames = atoi (parts[3]);
+  run.warmup = atoi (parts[4]);
+  if (vvas)
+    check_plugin ();
+  pipes = g_new0 (GstElement *, n);
+  probes = g_new0 (StreamProbe, n);
+
+  for (i = 0; i < n; i++) {
+    GError *error = NULL;
+    gchar *desc = vvas ?
+        g_strdup_printf ("videotestsrc pattern=solid-color num-buffers=%u ! "
+        CAPS_1080P " ! vvasupload name=up xclbin-location=\"%s\" ! "
+        "vvasdownload name=down ! fakesink name=sink", run.frames,
+        xclbin_path) :
+        g_strdup_printf ("videotestsrc pattern=solid-color num-buffers=%u ! "
+        CAPS_1080P " ! fakesink name=sink", run.frames);
+    GstElement *sink;
+    GstPad *pad;
+
+    pipes[i] = gst_parse_launch (desc, &error);
+    if (!pipes[i] || error)
+      die ("cannot make '%s': %s", desc, error ? error->message : "?");
+    probes[i].run = &run;
+    sink = gst_bin_get_by_name (GST_BIN (pipes[i]), "sink");
+    pad = gst_element_get_static_pad (sink, "sink");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_stream_buffer,
+        &probes[i], NULL);
+    gst_object_unref (pad);
+    gst_object_unref (sink);
+    g_free (desc);
+  }
+  /* Negotiated, allocated and prerolled first, so that the streams then
+   * start together and start-up is not measured. */
+  for (i = 0; i < n; i++)
+    if (gst_element_set_state (pipes[i], GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_FAILURE)
+      die ("pipeline %u of %u does not pause", i, n);
+  for (i = 0; i < n; i++)
+    if (gst_element_get_state (pipes[i], NULL, NULL, 60 * GST_SECOND) !=
+        GST_STATE_CHANGE_SUCCESS)
+      die ("pipeline %u of %u does not preroll", i, n);
+  t_first = now_ns ();
+  for (i = 0; i < n; i++)
+    if (gst_element_set_state (pipes[i], GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE)
+      die ("pipeline %u of %u does not start", i, n);
+  for (i = 0; i < n; i++) {
+    GstBus *bus = gst_element_get_bus (pipes[i]);
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 600 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+    if (!msg || GST_MESSAGE_TYPE (msg) != GST_MESSAGE_EOS)
+      die ("pipeline %u of %u failed or did not finish", i, n);
+    gst_message_unref (msg);
+    gst_object_unref (bus);
+  }
+  t_last = now_ns ();
+  for (i = 0; i < n; i++) {
+    if (vvas)
+      copied += get_counter (pipes[i], "up", "buffers-copied") +
+          get_counter (pipes[i], "down", "buffers-copied");
+    gst_element_set_state (pipes[i], GST_STATE_NULL);
+    gst_object_unref (pipes[i]);
+  }
+  if (atomic_load (&run.t_end) > atomic_load (&run.t_start) &&
+      atomic_load (&run.f_start) > 0) {
+    printf ("fps=%.3f\nwindow=1\n", (atomic_load (&run.f_end) -
+            atomic_load (&run.f_start)) * 1e9 / (atomic_load (&run.t_end) -
+            atomic_load (&run.t_start)));
+  } else {
+    /* No moment when all ran: the whole run, start-up included. */
+    printf ("fps=%.3f\nwindow=0\n", (gdouble) n * run.frames * 1e9 /
+        (t_last - t_first));
+  }
+  printf ("rss_kb=%ld\ncopied=%" G_GUINT64_FORMAT "\ndevice_opens=%"
+      G_GUINT64_FORMAT "\n", run.rss_kb, copied,
+      xrt_count_get (XRT_CALL_DEVICE_OPEN));
+  g_free (pipes);
+  g_free (probes);
+  g_strfreev (parts);
+}
+
+static void
+section_streams (void)
+{
+  const guint nc = G_N_ELEMENTS (stream_counts);
+  gint nr = opt_stream_rounds, r;
+  gdouble copies[G_N_ELEMENTS (stream_counts)];
+  gdouble opens[G_N_ELEMENTS (stream_counts)];
+  guint c, k;
+
+  g_print ("streams: 1, 4, 16 and 32 concurrent pipelines, %d rounds "
+      "(child processes)...\n", nr);
+  check_plugin ();
+  for (c = 0; c < nc; c++) {
+    guint n = stream_counts[c];
+    /* About the same number of frames in every run; at least 5 warm-ups
+     * per pipeline, so that all of them run together for a while. */
+    guint frames = MAX (400, (guint) (opt_frames * 3) / n);
+    guint warmup = frames / 5;
+    gdouble *fps[2], *rss[2];
+    gchar *figure;
+
+    copies[c] = 0;
+    opens[c] = 0;
+    for (k = 0; k < 2; k++) {
+      fps[k] = g_new (gdouble, nr);
+      rss[k] = g_new (gdouble, nr);
+    }
+    for (r = 0; r < nr; r++) {
+      for (k = 0; k < 2; k++) {
+        gchar *mode = g_strdup_printf ("streams:%s:%u:%u:%u",
+            k == 0 ? "vvas" : "system", n, frames, warmup);
+        GHashTable *kv = run_child (mode, FALSE, FALSE, NULL, FALSE);
+
+        fps[k][r] = kv_double (kv, "fps");
+        rss[k][r] = kv_double (kv, "rss_kb") / 1024.0 / n;
+        if (kv_double (kv, "window") != 1)
+          g_print ("  %u streams (%s): no moment when all ran; fps of the "
+              "whole run\n", n, k == 0 ? "vvas" : "system");
+        if (k == 0) {
+          copies[c] += kv_double (kv, "copied");
+          opens[c] = MAX (opens[c], kv_double (kv, "device_opens"));
+        }
+        g_hash_table_unref (kv);
+        g_free (mode);
+      }
+    }
+    figure = g_strdup_printf ("%u pipelines total", n);
+    add_row ("streams-fps", figure, n, "frames/s", fps[0], nr, fps[1], nr,
+        NULL, 0, TARGET_RATIO_AT_LEAST, 0.95);
+    g_free (figure);
+    figure = g_strdup_printf ("%u pipelines VmRSS per stream", n);
+    add_row ("streams-rss", figure, n, "MiB", rss[0], nr, rss[1], nr, NULL,
+        0, TARGET_RATIO_AT_MOST, 1.1);
+    g_free (figure);
+    for (k = 0; k < 2; k++) {
+      g_free (fps[k]);
+      g_free (rss[k]);
+    }
+  }
+  for (c = 0; c < nc; c++) {
+    gchar *figure = g_strdup_printf ("%u pipelines: frames copied",
+        stream_counts[c]);
+    gdouble v = copies[c];
+
+    add_row ("streams", figure, stream_counts[c], "copies", &v, 1, NULL, 0,
+        NULL, 0, TARGET_VVAS_ZERO, 0);
+    v = opens[c];
+    g_free (figure);
+    figure = g_strdup_printf ("%u pipelines: device opens", stream_counts[c]);
+    add_row ("streams", figure, stream_counts[c], "opens", &v, 1, NULL, 0,
+        NULL, 0, TARGET_VVAS_AT_MOST, 1);
+    g_free (figure);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Section: memory                                                          */
 
 static void
@@ -1651,7 +2277,7 @@ section_memory (void)
     for (k = 0; k < N_PIPES; k++) {
       mode = g_strdup_printf ("pipeline:%s:%d:%u:%u", pipe_names[k],
           opt_memory_frames, rss_at, rss_at);
-      kv = run_child (mode, FALSE, FALSE);
+      kv = run_child (mode, FALSE, FALSE, NULL, FALSE);
       rss[k][r] = kv_double (kv, "rss_end_kb") / 1024.0;
       growth[k][r] = kv_double (kv, "rss_end_kb") - kv_double (kv, "rss_at_kb");
       g_hash_table_unref (kv);
@@ -1681,7 +2307,7 @@ section_memory (void)
     for (k = 0; k < N_PIPES; k++) {
       mode = g_strdup_printf ("pipeline:%s:%u:%u:0", pipe_names[k], frames,
           warm);
-      kv = run_child (mode, TRUE, FALSE);
+      kv = run_child (mode, TRUE, FALSE, NULL, FALSE);
       if (kv_double (kv, "heap_counted") != 1)
         die ("the heap allocation counter %s did not load", opt_malloc_lib);
       heap[k] = kv_double (kv, "heap_allocs") / kv_double (kv,
@@ -1700,7 +2326,7 @@ section_memory (void)
         opt_malloc_lib ? opt_malloc_lib : "the counting library");
   }
 
-  kv = run_child ("bookkeeping", FALSE, TRUE);
+  kv = run_child ("bookkeeping", FALSE, TRUE, NULL, FALSE);
   for (i = 0; i < 3; i++) {
     gchar key[32];
 
@@ -1737,6 +2363,7 @@ apply_quick (void)
   opt_warmup_frames = 100;
   opt_memory_frames = 1000;
   opt_memory_rounds = 1;
+  opt_stream_rounds = 1;
   opt_sample_ms = 3;
   opt_thread_ms = 30;
 }
@@ -1768,14 +2395,16 @@ main (int argc, char **argv)
   if (opt_quick)
     apply_quick ();
   if (opt_rounds < 1 || opt_thread_rounds < 1 || opt_pipeline_rounds < 1 ||
-      opt_memory_rounds < 1 || opt_frames < 2 || opt_warmup_frames < 1 ||
-      opt_warmup_frames >= opt_frames || opt_memory_frames < 2 ||
-      opt_sample_ms < 1 || opt_thread_ms < 1)
+      opt_memory_rounds < 1 || opt_stream_rounds < 1 || opt_frames < 2
+      || opt_warmup_frames < 1 || opt_warmup_frames >= opt_frames
+      || opt_memory_frames < 2 || opt_sample_ms < 1 || opt_thread_ms < 1)
     die ("bad option values (see --help)");
   if (!opt_malloc_lib)
     opt_malloc_lib = g_strdup (BENCH_MALLOC_COUNT_LIB);
 
-  pin_malloc_regime ();
+  /* An alloc:default child measures glibc as most applications run it. */
+  if (!opt_child || !g_str_has_prefix (opt_child, "alloc:default:"))
+    pin_malloc_regime ();
   become_multithreaded ();
   malloc_count_allocs = dlsym (RTLD_DEFAULT, "bench_malloc_count_allocs");
   init_video_infos ();
@@ -1792,6 +2421,15 @@ main (int argc, char **argv)
       child_pipeline (opt_child);
     else if (g_str_equal (opt_child, "bookkeeping"))
       child_bookkeeping ();
+    else if (g_str_has_prefix (opt_child, "alloc:")) {
+      rows = g_ptr_array_new ();
+      kept_values = g_ptr_array_new_with_free_func (kept_values_free);
+      child_alloc (opt_child);
+      print_kept_rows ();
+    } else if (g_str_equal (opt_child, "alloccount"))
+      child_alloc_count ();
+    else if (g_str_has_prefix (opt_child, "streams:"))
+      child_streams (opt_child);
     else
       die ("unknown child mode %s", opt_child);
     return 0;
@@ -1865,6 +2503,8 @@ main (int argc, char **argv)
         "interposed)\n");
   if (section_enabled ("pipeline"))
     section_pipeline ();
+  if (section_enabled ("streams"))
+    section_streams ();
   if (section_enabled ("memory"))
     section_memory ();
   close_device ();

@@ -6,14 +6,17 @@
 # BUILD_DIR defaults to ./build (configured and built if needed). Results go
 # to $BENCH_OUT (default BUILD_DIR/bench-results): table.txt (the table
 # printed on stdout), table.md, bench.csv (one row per figure), samples.csv
-# (every sample) and bench.png (contention and pipeline figures).
+# (every sample), bench.png (contention and pipeline figures) and
+# many-streams.png (the streams section).
 #
 # The environment: XRT's no-op device (XCL_EMULATION_MODE=noop, XILINX_XRT
 # = BUILD_DIR/tests/xrt-noop), the plugin from the build tree with a private
 # registry, no GStreamer debug output, and glibc's regime for large blocks
 # pinned: BENCH_MALLOC_REGIME=heap (default: frame-sized blocks come from
 # the heap, as they do in a long-running process) or mmap (each one is
-# mmapped). The allocator figures are measured in both regimes either way.
+# mmapped). The allocator figures are measured in child processes of their
+# own, with the regime pinned (heap, mmap) or glibc's default settings, and
+# with the recycling cache on and off, whatever this is set to.
 #
 # Options after BUILD_DIR go to bench_vvas (e.g. --quick, --only pool,map);
 # see `BUILD_DIR/tests/bench/bench_vvas --help`.
@@ -108,6 +111,40 @@ awk -F, '$1 == "pipeline" {
 if ! command -v gnuplot >/dev/null 2>&1; then
   echo "no gnuplot: no plot" >&2
   exit 0
+fi
+
+# The many-streams plot: total frames per second and resident memory per
+# stream against the number of concurrent pipelines.
+for s in streams-fps streams-rss; do
+  awk -F, -v s="$s" '$1 == s && $3 > 0 {
+    print $3, $5, $6, $7, $10, $11, $12 }' "$CSV" > "$OUT/$s.dat"
+done
+if [ -s "$OUT/streams-fps.dat" ] && [ -s "$OUT/streams-rss.dat" ]; then
+  gnuplot <<EOF
+set terminal pngcairo size 1400,600 font "DejaVu Sans,11"
+set output "$OUT/many-streams.png"
+set multiplot layout 1,2 title "Concurrent 1080p NV12 pipelines in one process (XRT no-op device, $(nproc) CPUs); median, bars: min..max over rounds"
+set grid
+set xlabel "concurrent pipelines"
+set logscale x 2
+set xtics (1, 4, 16, 32)
+set xrange [0.8:40]
+set yrange [0:*]
+
+set title "total frames per second"
+set ylabel "frames per second, all pipelines"
+set key bottom left
+plot "$OUT/streams-fps.dat" using (\$1*0.97):2:3:4 with yerrorlines lw 2 pt 7 title "videotestsrc ! vvasupload ! vvasdownload ! fakesink", \
+     "" using (\$1*1.03):5:6:7 with yerrorlines lw 2 pt 5 title "videotestsrc ! fakesink (system memory)"
+
+set title "resident memory per pipeline"
+set ylabel "VmRSS / pipelines (MiB)"
+set key top right
+plot "$OUT/streams-rss.dat" using (\$1*0.97):2:3:4 with yerrorlines lw 2 pt 7 title "VVAS pipelines", \
+     "" using (\$1*1.03):5:6:7 with yerrorlines lw 2 pt 5 title "system-memory pipelines"
+unset multiplot
+EOF
+  echo "wrote $OUT/many-streams.png"
 fi
 for f in contention-pool contention-map-shared contention-map-per-thread \
     pipeline; do
