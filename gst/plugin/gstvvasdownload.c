@@ -216,6 +216,11 @@ gst_vvas_download_prepare_output_buffer (GstBaseTransform * trans,
   force_copy = self->force_copy;
   GST_OBJECT_UNLOCK (self);
 
+  /* No frame to copy: transform() passes or drops it. */
+  if (gst_vvas_buffer_is_empty (inbuf)) {
+    *outbuf = inbuf;
+    return GST_FLOW_OK;
+  }
   if (!force_copy && (self->downstream_has_video_meta ||
           gst_vvas_element_has_default_layout (inbuf, &self->in_info))) {
     /* Ownership of inbuf moves to outbuf, as in base passthrough. */
@@ -233,6 +238,9 @@ gst_vvas_download_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   GstVvasDownload *self = GST_VVAS_DOWNLOAD (trans);
   gsize copied;
 
+  if (gst_vvas_buffer_is_empty (inbuf) &&
+      !gst_vvas_element_pass_empty (GST_ELEMENT (self), inbuf))
+    return GST_BASE_TRANSFORM_FLOW_DROPPED;
   if (inbuf == outbuf) {
     gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
     return GST_FLOW_OK;
@@ -264,6 +272,7 @@ gst_vvas_download_class_init (GstVvasDownloadClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
 
+  gst_vvas_element_init_debug ();
   gobject_class->set_property = gst_vvas_download_set_property;
   gobject_class->get_property = gst_vvas_download_get_property;
 
@@ -300,4 +309,6 @@ gst_vvas_download_class_init (GstVvasDownloadClass * klass)
 static void
 gst_vvas_download_init (GstVvasDownload * self)
 {
+  /* A copy is the same bytes: as neutral as its input when that is a GAP. */
+  gst_base_transform_set_gap_aware (GST_BASE_TRANSFORM (self), TRUE);
 }

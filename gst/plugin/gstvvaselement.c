@@ -14,8 +14,8 @@
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_element_debug);
 #define GST_CAT_DEFAULT gst_vvas_element_debug
 
-static void
-init_debug (void)
+void
+gst_vvas_element_init_debug (void)
 {
   static gsize initialized = 0;
 
@@ -122,7 +122,6 @@ gst_vvas_element_open_device (GstElement * element, gint dev_idx,
 {
   GError *error = NULL;
 
-  init_debug ();
   if (!gst_vvas_ensure_element_context (element, dev_idx, xclbin_location,
           context, &error)) {
     if (g_error_matches (error, GST_RESOURCE_ERROR,
@@ -234,20 +233,184 @@ gst_vvas_element_new_system_pool (void)
   return pool;
 }
 
+/*
+ * GstVvasElementPool: a VVAS pool that tells its element when it cannot
+ * allocate a buffer. Upstream activates and fills the pool vvasupload
+ * proposes, so without it a frame larger than the bank reaches the user as
+ * the source's "not-negotiated", with the reason only in the debug log.
+ */
+typedef struct
+{
+  GstVvasBufferPool parent;
+
+  GWeakRef element;             /* the element errors are posted on */
+  GstAllocator *allocator;      /* the element's, for configs naming none */
+  gint n_buffers;               /* allocated and not freed; atomic */
+} GstVvasElementPool;
+
+typedef struct
+{
+  GstVvasBufferPoolClass parent_class;
+} GstVvasElementPoolClass;
+
+static GType gst_vvas_element_pool_get_type (void);
+
+G_DEFINE_TYPE (GstVvasElementPool, gst_vvas_element_pool,
+    GST_TYPE_VVAS_BUFFER_POOL);
+
+/*
+ * Posts the element error for a buffer @pool could not allocate: the frame
+ * size, bank, device and xclbin, and how many of the pool's buffers the
+ * bank already holds (none: the frame may be larger than the bank).
+ */
+static void
+report_allocation_failure (GstVvasElementPool * self)
+{
+  GstBufferPool *pool = GST_BUFFER_POOL_CAST (self);
+  GstElement *element = g_weak_ref_get (&self->element);
+  GstAllocator *allocator = gst_vvas_buffer_pool_get_allocator (pool);
+  GstVvasContext *context = gst_vvas_allocator_get_context (allocator);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  guint held = (guint) g_atomic_int_get (&self->n_buffers);
+  const gchar *xclbin = gst_vvas_context_get_xclbin_location (context);
+  gchar *banks = gst_vvas_context_describe_usable_banks (context);
+  gint dev_idx = gst_vvas_context_get_device_index (context);
+  gint bank = gst_vvas_allocator_get_mem_bank (allocator);
+  GstCaps *caps = NULL;
+  GstVideoInfo info;
+  gchar *frame;
+  guint size = 0;
+
+  gst_buffer_pool_config_get_params (config, &caps, &size, NULL, NULL);
+  frame = caps && gst_video_info_from_caps (&info, caps) ?
+      g_strdup_printf ("%dx%d %s", GST_VIDEO_INFO_WIDTH (&info),
+      GST_VIDEO_INFO_HEIGHT (&info), GST_VIDEO_INFO_NAME (&info)) :
+      g_strdup ("video");
+
+  if (!element) {
+    GST_WARNING_OBJECT (pool, "cannot allocate a %u-byte buffer on bank %d "
+        "of device %d, and its element is gone", size, bank, dev_idx);
+  } else if (held == 0) {
+    GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
+        ("Could not allocate a %u-byte video frame in memory bank %d of VVAS "
+            "device %d.", size, bank, dev_idx),
+        ("%s frames; the bank holds none of pool %s's buffers yet: a frame "
+            "larger than the bank, a bank full of other buffers, or XRT "
+            "refusing (the vvascore debug category says which); xclbin %s, "
+            "usable banks: %s", frame, GST_OBJECT_NAME (pool),
+            xclbin ? xclbin : "(the device's)", banks));
+  } else {
+    GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
+        ("Could not allocate a %u-byte video frame in memory bank %d of VVAS "
+            "device %d: it holds %u of them and has no room for more.", size,
+            bank, dev_idx, held),
+        ("%s frames; the bank holds %u of pool %s's buffers (%"
+            G_GUINT64_FORMAT " bytes) and refused one more, or XRT refused "
+            "it (the vvascore debug category says which); xclbin %s, usable "
+            "banks: %s", frame, held, GST_OBJECT_NAME (pool),
+            (guint64) held * size, xclbin ? xclbin : "(the device's)", banks));
+  }
+  gst_clear_object (&element);
+  gst_structure_free (config);
+  g_free (frame);
+  g_free (banks);
+}
+
+static GstFlowReturn
+gst_vvas_element_pool_alloc_buffer (GstBufferPool * pool, GstBuffer ** buffer,
+    GstBufferPoolAcquireParams * params)
+{
+  GstVvasElementPool *self = (GstVvasElementPool *) pool;
+  GstFlowReturn ret;
+
+  ret =
+      GST_BUFFER_POOL_CLASS (gst_vvas_element_pool_parent_class)->alloc_buffer
+      (pool, buffer, params);
+  if (ret == GST_FLOW_OK)
+    g_atomic_int_inc (&self->n_buffers);
+  else if (ret == GST_FLOW_ERROR)
+    report_allocation_failure (self);
+  return ret;
+}
+
+static void
+gst_vvas_element_pool_free_buffer (GstBufferPool * pool, GstBuffer * buffer)
+{
+  GstVvasElementPool *self = (GstVvasElementPool *) pool;
+
+  g_atomic_int_add (&self->n_buffers, -1);
+  GST_BUFFER_POOL_CLASS (gst_vvas_element_pool_parent_class)->free_buffer
+      (pool, buffer);
+}
+
+/*
+ * What gst_vvas_buffer_pool_new() gives a pool made with an allocator: a
+ * config naming none uses it, one naming another kind is corrected to it.
+ */
+static gboolean
+gst_vvas_element_pool_set_config (GstBufferPool * pool, GstStructure * config)
+{
+  GstVvasElementPool *self = (GstVvasElementPool *) pool;
+  GstAllocator *allocator = NULL;
+  GstAllocationParams params;
+  gboolean corrected = FALSE;
+
+  if (gst_buffer_pool_config_get_allocator (config, &allocator, &params) &&
+      (!allocator || !GST_IS_VVAS_ALLOCATOR (allocator))) {
+    corrected = allocator != NULL;
+    gst_buffer_pool_config_set_allocator (config, self->allocator, &params);
+  }
+  return
+      GST_BUFFER_POOL_CLASS (gst_vvas_element_pool_parent_class)->set_config
+      (pool, config) && !corrected;
+}
+
+static void
+gst_vvas_element_pool_finalize (GObject * object)
+{
+  GstVvasElementPool *self = (GstVvasElementPool *) object;
+
+  g_weak_ref_clear (&self->element);
+  gst_clear_object (&self->allocator);
+  G_OBJECT_CLASS (gst_vvas_element_pool_parent_class)->finalize (object);
+}
+
+static void
+gst_vvas_element_pool_class_init (GstVvasElementPoolClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
+
+  gobject_class->finalize = gst_vvas_element_pool_finalize;
+  pool_class->set_config = GST_DEBUG_FUNCPTR (gst_vvas_element_pool_set_config);
+  pool_class->alloc_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_element_pool_alloc_buffer);
+  pool_class->free_buffer =
+      GST_DEBUG_FUNCPTR (gst_vvas_element_pool_free_buffer);
+}
+
+static void
+gst_vvas_element_pool_init (GstVvasElementPool * self)
+{
+  g_weak_ref_init (&self->element, NULL);
+}
+
 GstBufferPool *
 gst_vvas_element_new_pool (GstElement * element, GstAllocator * allocator,
     GstCaps * caps, guint min_buffers)
 {
-  GstBufferPool *pool = gst_vvas_buffer_pool_new (allocator);
-  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstVvasElementPool *self;
+  GstBufferPool *pool;
+  GstStructure *config;
   GstVideoInfo info;
 
-  init_debug ();
-  if (!gst_video_info_from_caps (&info, caps)) {
-    gst_structure_free (config);
-    gst_object_unref (pool);
+  if (!gst_video_info_from_caps (&info, caps))
     return NULL;
-  }
+  self = g_object_new (gst_vvas_element_pool_get_type (), NULL);
+  g_weak_ref_set (&self->element, element);
+  self->allocator = gst_object_ref (allocator);
+  pool = GST_BUFFER_POOL_CAST (gst_object_ref_sink (self));
+  config = gst_buffer_pool_get_config (pool);
   gst_buffer_pool_config_set_params (config, caps, info.size, min_buffers, 0);
   gst_buffer_pool_config_set_allocator (config, allocator, NULL);
   gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
@@ -284,7 +447,6 @@ gst_vvas_element_decide_vvas_pool (GstElement * element, GstQuery * query,
   GstVideoInfo info;
   gboolean update;
 
-  init_debug ();
   gst_query_parse_allocation (query, &caps, NULL);
   if (!caps || !gst_video_info_from_caps (&info, caps))
     return FALSE;
@@ -330,13 +492,20 @@ gst_vvas_element_acquire_output (GstBaseTransform * trans, GstBuffer * inbuf,
   }
   if (!gst_buffer_pool_is_active (pool) &&
       !gst_buffer_pool_set_active (pool, TRUE)) {
+    if (G_TYPE_CHECK_INSTANCE_TYPE (pool, gst_vvas_element_pool_get_type ())) {
+      /* It could not allocate its first buffers, and has said so. */
+      gst_object_unref (pool);
+      return GST_FLOW_ERROR;
+    }
     GST_ELEMENT_ERROR (trans, RESOURCE, SETTINGS, (NULL),
         ("could not activate output pool %" GST_PTR_FORMAT, pool));
     gst_object_unref (pool);
     return GST_FLOW_ERROR;
   }
   ret = gst_buffer_pool_acquire_buffer (pool, outbuf, NULL);
-  if (ret == GST_FLOW_ERROR) {
+  /* A pool of ours has said why already. */
+  if (ret == GST_FLOW_ERROR && !G_TYPE_CHECK_INSTANCE_TYPE (pool,
+          gst_vvas_element_pool_get_type ())) {
     /* The pool cannot allocate (device memory, say): say so here, or the
      * user only gets the source's "Internal data stream error". */
     GST_ELEMENT_ERROR (trans, RESOURCE, NO_SPACE_LEFT,
@@ -354,6 +523,63 @@ gst_vvas_element_acquire_output (GstBaseTransform * trans, GstBuffer * inbuf,
   return GST_FLOW_OK;
 }
 
+/*
+ * Posts the error for @buf, which could not be mapped as a frame of @info.
+ * A VVAS memory whose newer copy is still on the device after the map
+ * failed is a transfer that failed (GStreamer then maps a copy of the
+ * memory, which needs the same transfer); anything else is a buffer that
+ * does not hold such a frame.
+ */
+static void
+report_map_failure (GstElement * element, GstBuffer * buf,
+    const GstVideoInfo * info, gboolean input)
+{
+  guint i, n = gst_buffer_n_memory (buf);
+
+  for (i = 0; i < n; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buf, i);
+    gint dev_idx, bank;
+
+    if (!gst_is_vvas_memory (mem) ||
+        !(gst_vvas_memory_get_pending_transfers (mem) &
+            VVAS_DATA_SYNC_FROM_DEVICE))
+      continue;
+    dev_idx = gst_vvas_memory_get_device_index (mem);
+    bank = gst_vvas_memory_get_bank_index (mem);
+    if (input)
+      GST_ELEMENT_ERROR (element, RESOURCE, READ,
+          ("Could not transfer an input video frame from VVAS device %d to "
+              "the host.", dev_idx),
+          ("the %" G_GSIZE_FORMAT "-byte memory %p on bank %d holds its newer "
+              "copy on the device, and the transfer to the host failed (the "
+              "vvascore debug category says why)", mem->size, mem, bank));
+    else
+      GST_ELEMENT_ERROR (element, RESOURCE, WRITE,
+          ("Could not transfer an output video frame from VVAS device %d to "
+              "the host.", dev_idx),
+          ("the %" G_GSIZE_FORMAT "-byte output memory %p on bank %d holds its "
+              "newer copy on the device, and the transfer to the host, due "
+              "before a write, failed (the vvascore debug category says why)",
+              mem->size, mem, bank));
+    return;
+  }
+  if (input)
+    GST_ELEMENT_ERROR (element, STREAM, FAILED,
+        ("Could not read an input frame."),
+        ("input buffer %p of %" G_GSIZE_FORMAT " bytes in %u memories does "
+            "not hold a %dx%d %s frame of %" G_GSIZE_FORMAT " bytes, or "
+            "cannot be mapped", buf, gst_buffer_get_size (buf), n,
+            GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
+            GST_VIDEO_INFO_NAME (info), GST_VIDEO_INFO_SIZE (info)));
+  else
+    GST_ELEMENT_ERROR (element, STREAM, FAILED,
+        ("Could not write an output frame."),
+        ("output buffer %p of %" G_GSIZE_FORMAT " bytes cannot be mapped "
+            "for writing as a %dx%d %s frame", buf, gst_buffer_get_size (buf),
+            GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
+            GST_VIDEO_INFO_NAME (info)));
+}
+
 gboolean
 gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
     GstBuffer * inbuf, GstVideoInfo * out_info, GstBuffer * outbuf,
@@ -364,17 +590,12 @@ gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
   guint plane;
 
   if (!gst_video_frame_map (&in_frame, in_info, inbuf, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (element, STREAM, FAILED,
-        ("Could not read an input frame."), ("input buffer %" GST_PTR_FORMAT
-            " does not match %" GST_PTR_FORMAT " or cannot be mapped",
-            inbuf, in_info));
+    report_map_failure (element, inbuf, in_info, TRUE);
     return FALSE;
   }
   if (!gst_video_frame_map (&out_frame, out_info, outbuf, GST_MAP_WRITE)) {
     gst_video_frame_unmap (&in_frame);
-    GST_ELEMENT_ERROR (element, STREAM, FAILED,
-        ("Could not write an output frame."), ("output buffer %"
-            GST_PTR_FORMAT " cannot be mapped for writing", outbuf));
+    report_map_failure (element, outbuf, out_info, FALSE);
     return FALSE;
   }
   ok = gst_video_frame_copy (&out_frame, &in_frame);
@@ -398,6 +619,19 @@ gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+gst_vvas_element_pass_empty (GstElement * element, GstBuffer * buf)
+{
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP))
+    return TRUE;
+  GST_ELEMENT_WARNING (element, STREAM, FORMAT,
+      ("Dropped a buffer that holds no frame."),
+      ("buffer %" GST_PTR_FORMAT " has %" G_GSIZE_FORMAT " bytes in %u "
+          "memories and is not a GAP", buf, gst_buffer_get_size (buf),
+          gst_buffer_n_memory (buf)));
+  return FALSE;
 }
 
 gboolean

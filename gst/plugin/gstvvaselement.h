@@ -23,6 +23,9 @@ typedef struct
   guint64 bytes_copied;
 } GstVvasCounters;
 
+/* The helpers' debug category; each element's class_init calls it. */
+void gst_vvas_element_init_debug (void);
+
 /* dev-idx, mem-bank and xclbin-location, as property ids first to first+2. */
 void gst_vvas_element_install_device_properties (GObjectClass * klass,
     guint first_prop_id);
@@ -77,7 +80,13 @@ gboolean gst_vvas_element_check_bank (GstElement * element,
  */
 GstBufferPool *gst_vvas_element_new_system_pool (void);
 
-/* A configured VVAS pool for @caps on @allocator, or NULL. */
+/*
+ * A configured VVAS pool for @caps on @allocator, or NULL. When it cannot
+ * allocate a buffer (for whoever uses it: upstream, for the pool an element
+ * proposes) it posts a RESOURCE NO_SPACE_LEFT error on @element naming the
+ * frame size, bank, device, xclbin and how many of its buffers the bank
+ * holds already.
+ */
 GstBufferPool *gst_vvas_element_new_pool (GstElement * element,
     GstAllocator * allocator, GstCaps * caps, guint min_buffers);
 
@@ -96,7 +105,25 @@ gboolean gst_vvas_element_decide_vvas_pool (GstElement * element,
 GstFlowReturn gst_vvas_element_acquire_output (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer ** outbuf);
 
-/* Copies a frame plane by plane, honouring both layouts' strides. */
+/*
+ * A buffer that holds no frame (no memory, or no bytes): TRUE if it is to go
+ * on as it is, for a GAP (timing only, as GstAggregator makes of a GAP
+ * event); otherwise posts a warning and it is to be dropped, as
+ * GstVideoFilter does with an invalid video buffer.
+ */
+gboolean gst_vvas_element_pass_empty (GstElement * element, GstBuffer * buf);
+
+static inline gboolean
+gst_vvas_buffer_is_empty (GstBuffer * buf)
+{
+  return gst_buffer_n_memory (buf) == 0 || gst_buffer_get_size (buf) == 0;
+}
+
+/*
+ * Copies a frame plane by plane, honouring both layouts' strides; on
+ * failure posts an element error (a failed transfer from the device is a
+ * RESOURCE error naming device, bank and size).
+ */
 gboolean gst_vvas_element_copy_frame (GstElement * element,
     GstVideoInfo * in_info, GstBuffer * inbuf, GstVideoInfo * out_info,
     GstBuffer * outbuf, gsize * bytes_copied);

@@ -357,6 +357,11 @@ gst_vvas_upload_prepare_output_buffer (GstBaseTransform * trans,
 {
   GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
 
+  /* No frame to upload: transform() passes or drops it. */
+  if (gst_vvas_buffer_is_empty (inbuf)) {
+    *outbuf = inbuf;
+    return GST_FLOW_OK;
+  }
   if (can_pass_through (self, inbuf)) {
     /*
      * Ownership of inbuf moves to outbuf, as in base passthrough. A buffer
@@ -377,6 +382,12 @@ gst_vvas_upload_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   GstVvasUpload *self = GST_VVAS_UPLOAD (trans);
   gsize copied;
 
+  if (gst_vvas_buffer_is_empty (inbuf)) {
+    if (!gst_vvas_element_pass_empty (GST_ELEMENT (self), inbuf))
+      return GST_BASE_TRANSFORM_FLOW_DROPPED;
+    gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
+    return GST_FLOW_OK;
+  }
   if (inbuf == outbuf ||
       gst_buffer_peek_memory (inbuf, 0) == gst_buffer_peek_memory (outbuf, 0)) {
     gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
@@ -423,6 +434,7 @@ gst_vvas_upload_class_init (GstVvasUploadClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
 
+  gst_vvas_element_init_debug ();
   gobject_class->set_property = gst_vvas_upload_set_property;
   gobject_class->get_property = gst_vvas_upload_get_property;
   gobject_class->finalize = gst_vvas_upload_finalize;
@@ -464,4 +476,6 @@ gst_vvas_upload_init (GstVvasUpload * self)
 {
   self->dev_idx = DEFAULT_DEV_IDX;
   self->mem_bank = DEFAULT_MEM_BANK;
+  /* A copy is the same bytes: as neutral as its input when that is a GAP. */
+  gst_base_transform_set_gap_aware (GST_BASE_TRANSFORM (self), TRUE);
 }
