@@ -145,6 +145,7 @@ gst_vvas_download_propose_allocation (GstBaseTransform * trans,
 {
   /* Any layout is fine: it is either passed on with its meta or copied. */
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  gst_vvas_element_propose_downstream_metas (trans, decide_query, query);
   return TRUE;
 }
 
@@ -303,6 +304,8 @@ gst_vvas_download_class_init (GstVvasDownloadClass * klass)
   trans_class->prepare_output_buffer =
       GST_DEBUG_FUNCPTR (gst_vvas_download_prepare_output_buffer);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_vvas_download_transform);
+  trans_class->transform_meta =
+      GST_DEBUG_FUNCPTR (gst_vvas_element_transform_meta);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_vvas_download_sink_event);
 }
 

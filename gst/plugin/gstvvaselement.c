@@ -580,6 +580,39 @@ report_map_failure (GstElement * element, GstBuffer * buf,
             GST_VIDEO_INFO_NAME (info)));
 }
 
+/*
+ * Bytes gst_video_frame_copy_plane() moves for @plane, by its own rules:
+ * the palette; whole tiles, as many as both layouts hold; else the rows,
+ * each as wide as its pixels, or for formats whose pixels have no fixed
+ * size in bytes (v210, UYVP, IYU1, the 10-bit packed ones) as the smaller
+ * stride, which is what it copies of them.
+ */
+static gsize
+plane_bytes_copied (const GstVideoFrame * dest, const GstVideoFrame * src,
+    guint plane)
+{
+  const GstVideoFormatInfo *finfo = dest->info.finfo;
+  gint ss = GST_VIDEO_FRAME_PLANE_STRIDE (src, plane);
+  gint ds = GST_VIDEO_FRAME_PLANE_STRIDE (dest, plane);
+  gint comp[GST_VIDEO_MAX_COMPONENTS];
+  gsize row;
+
+  if (GST_VIDEO_FORMAT_INFO_HAS_PALETTE (finfo) && plane == 1)
+    return 256 * 4;
+  if (GST_VIDEO_FORMAT_INFO_IS_TILED (finfo))
+    return (gsize) MIN (GST_VIDEO_TILE_X_TILES (ss),
+        GST_VIDEO_TILE_X_TILES (ds)) * MIN (GST_VIDEO_TILE_Y_TILES (ss),
+        GST_VIDEO_TILE_Y_TILES (ds)) *
+        GST_VIDEO_FORMAT_INFO_TILE_SIZE (finfo, plane);
+
+  gst_video_format_info_component (finfo, plane, comp);
+  row = (gsize) GST_VIDEO_FRAME_COMP_WIDTH (dest, comp[0]) *
+      GST_VIDEO_FRAME_COMP_PSTRIDE (dest, comp[0]);
+  if (row == 0)
+    row = MIN (ss, ds);
+  return row * GST_VIDEO_FRAME_COMP_HEIGHT (dest, comp[0]);
+}
+
 gboolean
 gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
     GstBuffer * inbuf, GstVideoInfo * out_info, GstBuffer * outbuf,
@@ -601,15 +634,8 @@ gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
   ok = gst_video_frame_copy (&out_frame, &in_frame);
 
   *bytes_copied = 0;
-  for (plane = 0; plane < GST_VIDEO_FRAME_N_PLANES (&in_frame); plane++) {
-    /* Rows of the plane times the bytes of one row, strides aside. */
-    gint comp[GST_VIDEO_MAX_COMPONENTS];
-
-    gst_video_format_info_component (in_frame.info.finfo, plane, comp);
-    *bytes_copied += (gsize) GST_VIDEO_FRAME_COMP_HEIGHT (&in_frame, comp[0])
-        * GST_VIDEO_FRAME_COMP_WIDTH (&in_frame, comp[0])
-        * GST_VIDEO_FRAME_COMP_PSTRIDE (&in_frame, comp[0]);
-  }
+  for (plane = 0; ok && plane < GST_VIDEO_FRAME_N_PLANES (&out_frame); plane++)
+    *bytes_copied += plane_bytes_copied (&out_frame, &in_frame, plane);
   gst_video_frame_unmap (&out_frame);
   gst_video_frame_unmap (&in_frame);
 
@@ -619,6 +645,59 @@ gst_vvas_element_copy_frame (GstElement * element, GstVideoInfo * in_info,
     return FALSE;
   }
   return TRUE;
+}
+
+/* True for a meta that describes the memory, not the frame in it. */
+static gboolean
+is_memory_meta (GType api)
+{
+  return gst_meta_api_type_has_tag (api,
+      g_quark_from_static_string (GST_META_TAG_MEMORY_STR));
+}
+
+void
+gst_vvas_element_propose_downstream_metas (GstBaseTransform * trans,
+    GstQuery * decide_query, GstQuery * query)
+{
+  GstQuery *downstream = NULL;
+  guint i, n;
+
+  if (!decide_query) {
+    /* Another allocation query holds it for now: ask downstream again. */
+    GstCaps *caps = gst_pad_get_current_caps (GST_BASE_TRANSFORM_SRC_PAD
+        (trans));
+
+    if (!caps)
+      return;
+    downstream = gst_query_new_allocation (caps, FALSE);
+    gst_caps_unref (caps);
+    if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SRC_PAD (trans), downstream)) {
+      gst_query_unref (downstream);
+      return;
+    }
+    decide_query = downstream;
+  }
+
+  n = gst_query_get_n_allocation_metas (decide_query);
+  for (i = 0; i < n; i++) {
+    const GstStructure *params = NULL;
+    GType api = gst_query_parse_nth_allocation_meta (decide_query, i, &params);
+
+    if (is_memory_meta (api) || gst_query_find_allocation_meta (query, api,
+            NULL))
+      continue;
+    GST_DEBUG_OBJECT (trans, "proposing downstream's %s", g_type_name (api));
+    gst_query_add_allocation_meta (query, api, params);
+  }
+  if (downstream)
+    gst_query_unref (downstream);
+}
+
+gboolean
+gst_vvas_element_transform_meta (GstBaseTransform * trans, GstBuffer * outbuf,
+    GstMeta * meta, GstBuffer * inbuf)
+{
+  return !is_memory_meta (meta->info->api);
 }
 
 gboolean

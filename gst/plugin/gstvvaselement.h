@@ -106,6 +106,25 @@ GstFlowReturn gst_vvas_element_acquire_output (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer ** outbuf);
 
 /*
+ * propose_allocation for an element that passes or copies frames: adds to
+ * @query the metas downstream supports, with their params, as
+ * GstBaseTransform's default does (from @decide_query, the query the
+ * element asked downstream, or a new one when another query holds it).
+ * Metas tied to the memory are left out, as GstBaseTransform's default
+ * decide_allocation leaves them out: a copy into other memory drops them.
+ */
+void gst_vvas_element_propose_downstream_metas (GstBaseTransform * trans,
+    GstQuery * decide_query, GstQuery * query);
+
+/*
+ * transform_meta for a copy of a frame, byte for byte the same: every meta
+ * of the frame holds for the copy, those tied to the memory do not (the
+ * output's own GstVideoMeta describes its layout).
+ */
+gboolean gst_vvas_element_transform_meta (GstBaseTransform * trans,
+    GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
+
+/*
  * A buffer that holds no frame (no memory, or no bytes): TRUE if it is to go
  * on as it is, for a GAP (timing only, as GstAggregator makes of a GAP
  * event); otherwise posts a warning and it is to be dropped, as

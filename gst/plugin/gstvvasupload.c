@@ -301,6 +301,7 @@ gst_vvas_upload_propose_allocation (GstBaseTransform * trans,
     return FALSE;
 
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  gst_vvas_element_propose_downstream_metas (trans, decide_query, query);
   gst_query_add_allocation_param (query, self->allocator, NULL);
   if (!need_pool)
     return TRUE;
@@ -468,6 +469,8 @@ gst_vvas_upload_class_init (GstVvasUploadClass * klass)
   trans_class->prepare_output_buffer =
       GST_DEBUG_FUNCPTR (gst_vvas_upload_prepare_output_buffer);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_vvas_upload_transform);
+  trans_class->transform_meta =
+      GST_DEBUG_FUNCPTR (gst_vvas_element_transform_meta);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_vvas_upload_sink_event);
 }
 

@@ -1301,6 +1301,282 @@ GST_START_TEST (test_counters_reset_on_restart)
 
 GST_END_TEST;
 
+/*
+ * Downstream's metas in the allocation query each element answers: a
+ * GstVideoCropMeta, a region-of-interest meta with params, and a meta tied
+ * to the memory (GstVideoGLTextureUploadMeta), which an element that may
+ * copy into other memory must not promise, as GstBaseTransform drops such
+ * metas when it does not pass buffers through. The element's own proposal
+ * (GstVideoMeta, and vvasupload's pool and allocator) stays.
+ */
+GST_START_TEST (test_propose_forwards_downstream_metas)
+{
+  gboolean upload = __i__ == 0;
+  GstHarness *h = upload ? upload_harness (0, 1, FALSE) :
+      download_harness (FALSE, FALSE);
+  GstCaps *caps = video_caps ("NV12", 64, 48, !upload);
+  GstStructure *roi_params = gst_structure_new ("roi/test", "id", G_TYPE_INT,
+      42, NULL);
+  const GstStructure *params = NULL;
+  GstQuery *query;
+  guint index;
+  gint id = 0;
+
+  gst_harness_add_propose_allocation_meta (h, GST_VIDEO_CROP_META_API_TYPE,
+      NULL);
+  gst_harness_add_propose_allocation_meta (h,
+      GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE, roi_params);
+  gst_harness_add_propose_allocation_meta (h,
+      GST_VIDEO_GL_TEXTURE_UPLOAD_META_API_TYPE, NULL);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+
+  query = gst_query_new_allocation (caps, TRUE);
+  fail_unless (gst_pad_peer_query (h->srcpad, query));
+  fail_unless (gst_query_find_allocation_meta (query,
+          GST_VIDEO_CROP_META_API_TYPE, NULL), "GstVideoCropMeta dropped");
+  fail_unless (gst_query_find_allocation_meta (query,
+          GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE, &index),
+      "region-of-interest meta dropped");
+  gst_query_parse_nth_allocation_meta (query, index, &params);
+  fail_unless (params != NULL, "its params dropped");
+  fail_unless (gst_structure_has_name (params, "roi/test"));
+  fail_unless (gst_structure_get_int (params, "id", &id));
+  fail_unless_equals_int (id, 42);
+  fail_if (gst_query_find_allocation_meta (query,
+          GST_VIDEO_GL_TEXTURE_UPLOAD_META_API_TYPE, NULL));
+  /* Once each, the element's own among them. */
+  fail_unless_equals_int (gst_query_get_n_allocation_metas (query), 3);
+  fail_unless (gst_query_find_allocation_meta (query,
+          GST_VIDEO_META_API_TYPE, NULL));
+  gst_query_unref (query);
+
+  if (upload) {
+    GstBufferPool *pool = query_upload_pool (h, caps, 1);
+
+    gst_object_unref (pool);
+  }
+  gst_structure_free (roi_params);
+  gst_caps_unref (caps);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/*
+ * A frame copied (system memory into vvasupload, device memory out of
+ * vvasdownload with force-copy) keeps the metas that describe its pixels,
+ * the same after an exact copy: what was proposed upstream is honoured.
+ */
+GST_START_TEST (test_copy_keeps_crop_meta)
+{
+  gboolean upload = __i__ == 0;
+  GstHarness *h = upload ? upload_harness (0, 1, FALSE) :
+      download_harness (FALSE, TRUE);
+  GstCaps *caps = video_caps ("NV12", 64, 48, !upload);
+  GstBufferPool *pool = upload ? NULL : vvas_pool (bank0, caps, FALSE);
+  GstVideoCropMeta *crop;
+  GstVideoInfo info;
+  GstBuffer *in, *out;
+
+  info_from_caps (&info, caps);
+  gst_harness_add_propose_allocation_meta (h, GST_VIDEO_CROP_META_API_TYPE,
+      NULL);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  in = upload ? system_frame (&info, 3) : pool_frame (pool, &info, 3);
+  crop = gst_buffer_add_video_crop_meta (in);
+  crop->x = 2;
+  crop->y = 4;
+  crop->width = 60;
+  crop->height = 40;
+  out = push_pull (h, in);
+  fail_if (out == in, "passed, not copied");
+  check_frame (out, &info, 3);
+  crop = gst_buffer_get_video_crop_meta (out);
+  fail_unless (crop != NULL, "the copy lost its GstVideoCropMeta");
+  fail_unless_equals_int (crop->x, 2);
+  fail_unless_equals_int (crop->y, 4);
+  fail_unless_equals_int (crop->width, 60);
+  fail_unless_equals_int (crop->height, 40);
+  /* Its own layout's GstVideoMeta, not a second one from the input. */
+  if (gst_buffer_get_video_meta (out)) {
+    gpointer state = NULL;
+    guint n = 0;
+
+    while (gst_buffer_iterate_meta_filtered (out, &state,
+            GST_VIDEO_META_API_TYPE))
+      n++;
+    fail_unless_equals_int (n, 1);
+  }
+  gst_buffer_unref (out);
+  if (pool) {
+    fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+    gst_object_unref (pool);
+  }
+  gst_caps_unref (caps);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* ---------------------------------------------------------------------- */
+/* bytes-copied for every format                                           */
+
+/*
+ * A copy of @info frames laid out with rows @extra bytes longer than the
+ * default (tiled formats keep theirs: their strides count tiles), every
+ * byte of it @fill ^ its offset, never 0xff.
+ */
+static GstBuffer *
+padded_frame (GstAllocator * allocator, const GstVideoInfo * info, gint extra)
+{
+  gsize offset[GST_VIDEO_MAX_PLANES] = { 0 }, size = 0, i;
+  gint stride[GST_VIDEO_MAX_PLANES] = { 0 };
+  guint plane, n_planes = GST_VIDEO_INFO_N_PLANES (info);
+  GstMapInfo map;
+  GstBuffer *buf;
+
+  if (GST_VIDEO_FORMAT_INFO_IS_TILED (info->finfo))
+    extra = 0;
+  for (plane = 0; plane < n_planes; plane++) {
+    gsize end = plane + 1 < n_planes ? info->offset[plane + 1] : info->size;
+    gsize rows = extra ? (end - info->offset[plane]) / info->stride[plane] : 0;
+
+    offset[plane] = size;
+    stride[plane] = info->stride[plane] + extra;
+    size += extra ? rows * stride[plane] : end - info->offset[plane];
+  }
+  /* Room for what a row count rounded down left out. */
+  size += 4096;
+  buf = gst_buffer_new ();
+  gst_buffer_append_memory (buf, gst_allocator_alloc (allocator, size, NULL));
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  for (i = 0; i < size; i++)
+    map.data[i] = (guint8) ((i * 7 + 1) % 255);
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_INFO_FORMAT (info), GST_VIDEO_INFO_WIDTH (info),
+      GST_VIDEO_INFO_HEIGHT (info), n_planes, offset, stride);
+  return buf;
+}
+
+/* A system-memory buffer of @like's size and layout, every byte 0xff. */
+static GstBuffer *
+sentinel_like (GstBuffer * like)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (like);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, gst_buffer_get_size (like),
+      NULL);
+
+  gst_buffer_memset (buf, 0, 0xff, gst_buffer_get_size (like));
+  if (meta)
+    gst_buffer_add_video_meta_full (buf, meta->flags, meta->format,
+        meta->width, meta->height, meta->n_planes, meta->offset, meta->stride);
+  return buf;
+}
+
+/*
+ * Bytes a copy of @in into a buffer laid out as @out writes, counted by
+ * what changes (every input byte differs from the 0xff the reference
+ * starts with), not by format tables; and whether @out holds those very
+ * bytes there. NULL if @out is right, or what is wrong.
+ */
+static gchar *
+check_copied_bytes (GstBuffer * in, GstBuffer * out, const GstVideoInfo * info,
+    guint64 * bytes)
+{
+  GstBuffer *ref = sentinel_like (out);
+  GstVideoFrame in_frame, ref_frame;
+  GstMapInfo ref_map, out_map;
+  gchar *wrong = NULL;
+  gsize i;
+
+  *bytes = 0;
+  fail_unless (gst_video_frame_map (&in_frame, (GstVideoInfo *) info, in,
+          GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&ref_frame, (GstVideoInfo *) info, ref,
+          GST_MAP_WRITE));
+  fail_unless (gst_video_frame_copy (&ref_frame, &in_frame));
+  gst_video_frame_unmap (&ref_frame);
+  gst_video_frame_unmap (&in_frame);
+
+  fail_unless (gst_buffer_map (ref, &ref_map, GST_MAP_READ));
+  fail_unless (gst_buffer_map (out, &out_map, GST_MAP_READ));
+  for (i = 0; i < ref_map.size; i++) {
+    if (ref_map.data[i] == 0xff)
+      continue;
+    (*bytes)++;
+    if (!wrong && out_map.data[i] != ref_map.data[i])
+      wrong = g_strdup_printf ("byte %" G_GSIZE_FORMAT " is %u, not %u", i,
+          out_map.data[i], ref_map.data[i]);
+  }
+  gst_buffer_unmap (out, &out_map);
+  gst_buffer_unmap (ref, &ref_map);
+  gst_buffer_unref (ref);
+  return wrong;
+}
+
+/*
+ * Every raw format GStreamer can lay out at some size, copied by each
+ * element: bytes-copied says what the copy wrote, and the output holds it.
+ */
+GST_START_TEST (test_bytes_copied_all_formats)
+{
+  static const gint sizes[][2] = { {64, 32}, {37, 19} };
+  gboolean upload = __i__ == 0;
+  guint n_sizes = g_getenv ("VVAS_UNDER_VALGRIND") ? 1 : G_N_ELEMENTS (sizes);
+  GString *wrong = g_string_new (NULL);
+  const GstVideoFormat *raw;
+  guint n_formats, f, z, tried = 0;
+
+  raw = gst_video_formats_raw (&n_formats);
+  for (f = 0; f < n_formats; f++) {
+    for (z = 0; z < n_sizes; z++) {
+      GstHarness *h;
+      GstVideoInfo info;
+      GstCaps *caps;
+      GstBuffer *in, *out;
+      guint64 expected, counted;
+      gchar *bad;
+
+      if (!gst_video_info_set_format (&info, raw[f], sizes[z][0], sizes[z][1]))
+        continue;
+      caps = gst_video_info_to_caps (&info);
+      if (!upload)
+        gst_caps_set_features (caps, 0,
+            gst_caps_features_new (GST_CAPS_FEATURE_MEMORY_VVAS, NULL));
+      h = upload ? upload_harness (0, 0, FALSE) :
+          download_harness (FALSE, TRUE);
+      gst_harness_set_src_caps (h, caps);
+      in = padded_frame (upload ? NULL : bank0, &info, 128);
+      fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+          GST_FLOW_OK);
+      out = gst_harness_try_pull (h);
+      fail_unless (out != NULL && out != in, "%s %dx%d: not copied",
+          GST_VIDEO_INFO_NAME (&info), sizes[z][0], sizes[z][1]);
+      bad = check_copied_bytes (in, out, &info, &expected);
+      counted = get_counter (h->element, "bytes-copied");
+      if (bad || counted != expected || expected == 0)
+        g_string_append_printf (wrong, "\n  %s %dx%d: %" G_GUINT64_FORMAT
+            " bytes counted, %" G_GUINT64_FORMAT " copied%s%s",
+            GST_VIDEO_INFO_NAME (&info), sizes[z][0], sizes[z][1], counted,
+            expected, bad ? "; " : "", bad ? bad : "");
+      g_free (bad);
+      gst_buffer_unref (out);
+      gst_buffer_unref (in);
+      gst_harness_teardown (h);
+      tried++;
+    }
+  }
+  /* Every format GStreamer 1.22 knows, at one size at least. */
+  fail_unless (tried >= n_formats, "only %u of %u formats tried", tried,
+      n_formats);
+  fail_unless (wrong->len == 0, "%s: %s", upload ? "vvasupload" :
+      "vvasdownload", wrong->str);
+  g_string_free (wrong, TRUE);
+}
+
+GST_END_TEST;
+
 static Suite *
 vvas_elements_suite (void)
 {
@@ -1347,6 +1623,9 @@ vvas_elements_suite (void)
   tcase_add_loop_test (both, test_both_timestamps_and_meta, 0, 2);
   tcase_add_test (both, test_counters_reset_on_restart);
   tcase_add_loop_test (both, test_shared_context_loads_xclbin, 0, 2);
+  tcase_add_loop_test (both, test_propose_forwards_downstream_metas, 0, 2);
+  tcase_add_loop_test (both, test_copy_keeps_crop_meta, 0, 2);
+  tcase_add_loop_test (both, test_bytes_copied_all_formats, 0, 2);
   return s;
 }
 
