@@ -714,6 +714,33 @@ gst_vvas_element_pass_empty (GstElement * element, GstBuffer * buf)
 }
 
 gboolean
+gst_vvas_element_metadata_is_current (GstBuffer * buf)
+{
+  GstVvasMeta *meta = gst_buffer_get_vvas_meta (buf);
+  VvasMetadata current = { GST_BUFFER_PTS (buf), GST_BUFFER_DTS (buf),
+    GST_BUFFER_DURATION (buf)
+  };
+  guint i, n = gst_buffer_n_memory (buf);
+
+  if (!meta || meta->metadata.pts != current.pts ||
+      meta->metadata.dts != current.dts ||
+      meta->metadata.duration != current.duration)
+    return FALSE;
+  for (i = 0; i < n; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buf, i);
+    VvasMetadata md;
+
+    if (!gst_is_vvas_memory (mem))
+      continue;
+    vvas_memory_get_metadata (gst_vvas_memory_get_vvas_memory (mem), &md);
+    if (md.pts != current.pts || md.dts != current.dts ||
+        md.duration != current.duration)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
 gst_vvas_element_has_default_layout (GstBuffer * buf, const GstVideoInfo * info)
 {
   GstVideoMeta *meta = gst_buffer_get_video_meta (buf);

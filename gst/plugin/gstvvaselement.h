@@ -147,6 +147,13 @@ gboolean gst_vvas_element_copy_frame (GstElement * element,
     GstVideoInfo * in_info, GstBuffer * inbuf, GstVideoInfo * out_info,
     GstBuffer * outbuf, gsize * bytes_copied);
 
+/*
+ * True when @buf's GstVvasMeta and the metadata of each of its VVAS
+ * memories hold its timestamps: gst_vvas_buffer_write_metadata() would
+ * change nothing.
+ */
+gboolean gst_vvas_element_metadata_is_current (GstBuffer * buf);
+
 /* True when @buf's planes sit where @info (from the caps) says. */
 gboolean gst_vvas_element_has_default_layout (GstBuffer * buf,
     const GstVideoInfo * info);

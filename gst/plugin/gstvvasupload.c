@@ -366,10 +366,19 @@ gst_vvas_upload_prepare_output_buffer (GstBaseTransform * trans,
   if (can_pass_through (self, inbuf)) {
     /*
      * Ownership of inbuf moves to outbuf, as in base passthrough. A buffer
-     * others hold too gets a shallow copy (same memory, no bytes copied),
-     * so that its metadata can be written.
+     * others hold too (behind a tee) goes on as it is when its metadata is
+     * current already (a VVAS element upstream wrote it): another buffer
+     * with its memory would still hold that memory when the pooled buffer
+     * goes back to its pool, which then discards it (GstBufferPool keeps
+     * only buffers whose memory is theirs alone) and allocates anew. Only
+     * one whose metadata is stale gets a shallow copy (same memory, no
+     * bytes copied) for the metadata to be written.
      */
-    *outbuf = gst_buffer_is_writable (inbuf) ? inbuf : gst_buffer_copy (inbuf);
+    if (gst_buffer_is_writable (inbuf) ||
+        gst_vvas_element_metadata_is_current (inbuf))
+      *outbuf = inbuf;
+    else
+      *outbuf = gst_buffer_copy (inbuf);
     return GST_FLOW_OK;
   }
 
@@ -392,7 +401,9 @@ gst_vvas_upload_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   if (inbuf == outbuf ||
       gst_buffer_peek_memory (inbuf, 0) == gst_buffer_peek_memory (outbuf, 0)) {
     gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
-    gst_vvas_buffer_write_metadata (outbuf);
+    /* A buffer others hold too is passed only with current metadata. */
+    if (gst_buffer_is_writable (outbuf))
+      gst_vvas_buffer_write_metadata (outbuf);
     return GST_FLOW_OK;
   }
 

@@ -895,6 +895,54 @@ GST_START_TEST (test_upload_timestamps_and_meta)
 GST_END_TEST;
 
 /*
+ * A pool buffer that others hold too (a tee's other branch), its metadata
+ * written by a VVAS element before: passed on as the very buffer, not as
+ * another buffer sharing its memory, so that when the branches let go it
+ * goes back to its pool whole and is used again (a buffer sharing its
+ * memory would outlive it, and the pool would discard it).
+ */
+GST_START_TEST (test_upload_passes_shared_buffer)
+{
+  GstHarness *h = upload_harness (0, 1, FALSE);
+  GstCaps *caps = video_caps ("NV12", 64, 48, FALSE);
+  GstBufferPool *pool;
+  GstVideoInfo info;
+  GstBuffer *in, *out, *again = NULL;
+
+  info_from_caps (&info, caps);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  pool = query_upload_pool (h, caps, 1);
+  upstream_configure (pool, caps, 0);
+  in = pool_frame (pool, &info, 5);
+  set_timestamps (in, GST_SECOND, GST_SECOND, 40 * GST_MSECOND);
+  fail_unless (gst_vvas_buffer_write_metadata (in));
+  xrt_count_reset ();
+
+  /* The other branch's reference. */
+  out = push_pull (h, gst_buffer_ref (in));
+  fail_unless (out == in, "a buffer held elsewhere was not passed as it is");
+  assert_timing (out, GST_SECOND, GST_SECOND, 40 * GST_MSECOND, TRUE);
+  check_frame (out, &info, 5);
+  assert_counters (h->element, 1, 0, 0);
+  /* The branches let go, the other one last. */
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+
+  /* Back in its pool, and handed out again: nothing allocated. */
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &again, NULL),
+      GST_FLOW_OK);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+  gst_buffer_unref (again);
+
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+  gst_caps_unref (caps);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/*
  * Two vvasupload in a row: the first keeps the second's proposed pool only
  * when it is on its own bank. Both share one device context.
  */
@@ -1608,6 +1656,7 @@ vvas_elements_suite (void)
   tcase_add_test (up, test_upload_renegotiation);
   tcase_add_test (up, test_upload_eos_and_flush);
   tcase_add_test (up, test_upload_timestamps_and_meta);
+  tcase_add_test (up, test_upload_passes_shared_buffer);
   tcase_add_loop_test (up, test_upload_decide_allocation, 0, 2);
 
   tcase_add_test (down, test_download_propose_allocation);

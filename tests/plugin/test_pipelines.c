@@ -282,6 +282,48 @@ GST_START_TEST (test_steady_state_pipeline)
 
 GST_END_TEST;
 
+/*
+ * Device frames behind a tee: vvasupload (videotestsrc writes into its
+ * pool) ! tee, and a vvasupload on each branch, on the same bank, so every
+ * frame passes everywhere. The pool's buffers must come back to it and be
+ * used again: device memory allocated is bounded by the buffers that can
+ * be in flight at once, not by the number of frames. Counted at XRT's
+ * xrtBOAlloc (the test environment turns the core's BO cache off, so each
+ * buffer a pool discards is a new BO).
+ */
+GST_START_TEST (test_tee_recycles_buffers)
+{
+  guint frames = g_getenv ("VVAS_UNDER_VALGRIND") ? 30 : 100;
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=%u ! "
+      "video/x-raw,format=NV12,width=640,height=480 ! vvasupload name=up "
+      "mem-bank=1 xclbin-location=%s ! tee name=t "
+      "t. ! queue max-size-buffers=2 ! vvasupload name=a mem-bank=1 ! "
+      "fakesink name=sa sync=false "
+      "t. ! queue max-size-buffers=2 ! vvasupload name=b mem-bank=1 ! "
+      "fakesink name=sb sync=false", frames, two_banks_xclbin);
+  GstElement *pipeline = make_pipeline (launch, NULL);
+  guint64 allocs;
+
+  run_to_eos (pipeline);
+  allocs = xrt_count_get (XRT_CALL_BO_ALLOC);
+  /* Zero-copy all the way: one buffer per frame, shared by the branches. */
+  assert_counters (get_element (pipeline, "up"), frames, 0, 0);
+  assert_counters (get_element (pipeline, "a"), frames, 0, 0);
+  assert_counters (get_element (pipeline, "b"), frames, 0, 0);
+  /*
+   * In flight at most: one being filled and one pushed into a full queue,
+   * two in each queue, and in each branch one in vvasupload and two at the
+   * fakesink (the one it renders and its last-sample): 12.
+   */
+  fail_unless (allocs > 0 && allocs <= 12, "%" G_GUINT64_FORMAT " buffers "
+      "allocated for %u frames", allocs, frames);
+  gst_object_unref (pipeline);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), allocs);
+  g_free (launch);
+}
+
+GST_END_TEST;
+
 /* ---------------------------------------------------------------------- */
 /* One device context for two pipelines                                    */
 
@@ -597,6 +639,7 @@ vvas_pipelines_suite (void)
   tcase_add_loop_test (tc, test_frames_identical, 0,
       2 * G_N_ELEMENTS (e2e_formats));
   tcase_add_test (tc, test_steady_state_pipeline);
+  tcase_add_test (tc, test_tee_recycles_buffers);
   tcase_add_test (tc, test_two_pipelines_share_context);
   tcase_add_loop_test (tc, test_error_pipelines, 0, G_N_ELEMENTS (error_cases));
   tcase_add_test (tools, test_inspect_without_xrt);
