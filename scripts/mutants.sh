@@ -124,16 +124,22 @@ mutant export-gives-xrt-fd $f \
 # --- Core: lifetimes, arguments ---------------------------------------------
 mutant free-leaks-bo $f \
   "vvas_memory_free leaks the BO" \
-  's/^      vvas_xrt_bo_free (vvas_mem->bo);$/      ;/'
+  's/^      vvas_xrt_bo_free (mem->bo);$/      ;/'
 mutant free-leaks-host $f \
   "vvas_memory_free leaks the host allocation" \
-  's/^      free (vvas_mem->host);$/      ;/'
+  's/^      free (mem->host);$/      ;/'
+mutant recycled-keeps-state $f \
+  "a memory back from the cache keeps its pending transfers and maps" \
+  's/^  atomic_store_explicit (\&mem->state, 0, memory_order_relaxed);$/  ;/'
+mutant recycled-keeps-metadata $f \
+  "a memory back from the cache keeps its metadata" \
+  's/^  memset (\&mem->metadata, 0, sizeof (mem->metadata));$/  ;/'
 mutant free-keeps-context $f \
   "a freed memory does not drop its context reference" \
   's/^  vvas_context_unref (ctx);$/  ;/'
 mutant user-data-no-callback $f \
   "a memory wrapping user data does not call its free callback" \
-  's/^        vvas_mem->free_cb (vvas_mem->host, vvas_mem->free_cb_data);$/        ;/'
+  's/^        mem->free_cb (mem->host, mem->free_cb_data);$/        ;/'
 mutant bank-unchecked $f \
   "an allocation's bank is not checked against the xclbin" \
   's/^  if (!xclbin || vvas_xclbin_bank_is_usable (\&xclbin->topology, bank))$/  if (1)/'
