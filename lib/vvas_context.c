@@ -342,6 +342,19 @@ cache_emptied_and_idle (VvasContextPrivate * ctx)
   return atomic_load (&ctx->refcount) == 1;
 }
 
+uint64_t
+vvas_context_get_bank_size (VvasContext * vvas_ctx, uint8_t mbank_idx)
+{
+  const VvasContextXclbin *xclbin;
+
+  if (!VVAS_ARG_OK (vvas_ctx != NULL, "vvas_ctx is NULL"))
+    return 0;
+  xclbin = vvas_context_xclbin (vvas_context_private (vvas_ctx));
+  if (!xclbin || mbank_idx >= xclbin->topology.bank_count)
+    return 0;
+  return xclbin->topology.banks[mbank_idx].size_bytes;
+}
+
 VvasReturnType
 vvas_context_load_xclbin (VvasContext * vvas_ctx, const char *xclbin_loc,
     int32_t may_replace)

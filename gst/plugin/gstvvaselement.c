@@ -276,6 +276,11 @@ report_allocation_failure (GstVvasElementPool * self)
   gchar *banks = gst_vvas_context_describe_usable_banks (context);
   gint dev_idx = gst_vvas_context_get_device_index (context);
   gint bank = gst_vvas_allocator_get_mem_bank (allocator);
+  guint64 capacity =
+      vvas_context_get_bank_size (gst_vvas_context_get_vvas_context (context),
+      (guint8) bank);
+  gchar *holds = capacity ? g_strdup_printf ("%" G_GUINT64_FORMAT " bytes",
+      capacity) : g_strdup ("an unknown number of bytes");
   GstCaps *caps = NULL;
   GstVideoInfo info;
   gchar *frame;
@@ -293,7 +298,7 @@ report_allocation_failure (GstVvasElementPool * self)
   } else if (held == 0) {
     GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
         ("Could not allocate a %u-byte video frame in memory bank %d of VVAS "
-            "device %d.", size, bank, dev_idx),
+            "device %d, which holds %s.", size, bank, dev_idx, holds),
         ("%s frames; the bank holds none of pool %s's buffers yet: a frame "
             "larger than the bank, a bank full of other buffers, or XRT "
             "refusing (the vvascore debug category says which); xclbin %s, "
@@ -302,8 +307,8 @@ report_allocation_failure (GstVvasElementPool * self)
   } else {
     GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
         ("Could not allocate a %u-byte video frame in memory bank %d of VVAS "
-            "device %d: it holds %u of them and has no room for more.", size,
-            bank, dev_idx, held),
+            "device %d (%s): it holds %u of them and has no room for more.",
+            size, bank, dev_idx, holds, held),
         ("%s frames; the bank holds %u of pool %s's buffers (%"
             G_GUINT64_FORMAT " bytes) and refused one more, or XRT refused "
             "it (the vvascore debug category says which); xclbin %s, usable "
@@ -312,6 +317,7 @@ report_allocation_failure (GstVvasElementPool * self)
   }
   gst_clear_object (&element);
   gst_structure_free (config);
+  g_free (holds);
   g_free (frame);
   g_free (banks);
 }

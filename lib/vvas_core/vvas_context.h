@@ -182,6 +182,20 @@ VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
     uint8_t mbank_idx);
 
 /**
+ * vvas_context_get_bank_size:
+ * @vvas_ctx: a context
+ * @mbank_idx: a memory bank index
+ *
+ * For messages and sizing: the capacity the xclbin's memory topology gives
+ * the bank. This is an extension of this library.
+ *
+ * Returns: the bank's size in bytes, or 0 when it is not known (no
+ *   topology, a streaming bank, a bank the topology lacks, or NULL).
+ */
+VVAS_CORE_API uint64_t vvas_context_get_bank_size (VvasContext * vvas_ctx,
+    uint8_t mbank_idx);
+
+/**
  * vvas_context_load_xclbin:
  * @vvas_ctx: a device context
  * @xclbin_loc: path of an xclbin

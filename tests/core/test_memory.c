@@ -1458,6 +1458,7 @@ test_context_load_xclbin (void)
   ctx = vvas_context_create (0, NULL, LOG_LEVEL_ERROR, &ret);
   g_assert_nonnull (ctx);
   g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 0);
+  g_assert_cmpuint (vvas_context_get_bank_size (ctx, 0), ==, 0);
 
   /* Adopted, then loaded: from now on banks are checked. */
   g_assert_cmpint (vvas_context_load_xclbin (ctx, two, 1), ==,
@@ -1467,6 +1468,9 @@ test_context_load_xclbin (void)
   g_assert_cmpstr (ctx->xclbin_loc, ==, two);
   g_assert_cmpint (vvas_context_get_bank_count (ctx), ==, 2);
   g_assert_cmpint (vvas_context_is_bank_usable (ctx, 2), ==, 0);
+  g_assert_cmpuint (vvas_context_get_bank_size (ctx, 1), ==,
+      XCLBIN_GEN_BANK_SIZE);
+  g_assert_cmpuint (vvas_context_get_bank_size (ctx, 2), ==, 0);
   log_capture_start ();
   g_assert_null (vvas_memory_alloc (ctx, VVAS_ALLOC_TYPE_CMA,
           VVAS_ALLOC_FLAG_NONE, 2, 4096, &ret));

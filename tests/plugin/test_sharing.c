@@ -393,7 +393,7 @@ hammer_query (gpointer data)
  */
 GST_START_TEST (test_context_race)
 {
-  const guint rounds = g_getenv ("VVAS_UNDER_VALGRIND") ? 20 : 300;
+  const guint rounds = g_getenv ("VVAS_UNDER_VALGRIND") ? 5 : 300;
   GstElement *up = make_element ("vvasupload");
   Hammer h = { up, 0 };
   GThread *setter, *querier;
