@@ -20,6 +20,7 @@
 
 #include <vvas_core/vvas_memory_priv.h>
 
+#include "core_test_util.h"
 #include "test_util.h"
 #include "xrt_emu.h"
 
@@ -51,17 +52,6 @@ cache_context (const gchar * file, gsize limit)
   return ctx;
 }
 
-static VvasMemory *
-alloc_ok (VvasContext * ctx, VvasAllocationType type, guint8 bank, gsize size)
-{
-  VvasReturnType ret = VVAS_RET_ERROR;
-  VvasMemory *mem;
-
-  mem = vvas_memory_alloc (ctx, type, VVAS_ALLOC_FLAG_NONE, bank, size, &ret);
-  g_assert_nonnull (mem);
-  g_assert_cmpint (ret, ==, VVAS_RET_SUCCESS);
-  return mem;
-}
 
 static VvasCacheStats
 stats_of (VvasContext * ctx)

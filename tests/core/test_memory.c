@@ -18,6 +18,7 @@
 
 #include <vvas_core/vvas_memory_priv.h>
 
+#include "core_test_util.h"
 #include "test_util.h"
 #include "xrt_emu.h"
 
@@ -128,34 +129,8 @@ host_context (void)
   return ctx;
 }
 
-static VvasMemory *
-alloc_ok (VvasContext * ctx, VvasAllocationType type, guint8 bank, gsize size)
-{
-  VvasReturnType ret = VVAS_RET_ERROR;
-  VvasMemory *mem;
 
-  mem = vvas_memory_alloc (ctx, type, VVAS_ALLOC_FLAG_NONE, bank, size, &ret);
-  g_assert_nonnull (mem);
-  g_assert_cmpint (ret, ==, VVAS_RET_SUCCESS);
-  return mem;
-}
 
-static VvasAllocationInfo
-alloc_info (VvasMemory * mem)
-{
-  VvasAllocationInfo info;
-
-  memset (&info, 0xa5, sizeof (info));
-  g_assert_cmpint (vvas_memory_get_allocation_info (mem, &info), ==,
-      VVAS_RET_SUCCESS);
-  return info;
-}
-
-static VvasDataSyncFlags
-pending (VvasMemory * mem)
-{
-  return alloc_info (mem).sync_flags;
-}
 
 static guint8 *
 map_ok (VvasMemory * mem, VvasDataMapFlags flags, VvasMemoryMapInfo * map)

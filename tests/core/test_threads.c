@@ -18,6 +18,7 @@
 
 #include <vvas_core/vvas_memory_priv.h>
 
+#include "core_test_util.h"
 #include "test_util.h"
 #include "xrt_emu.h"
 
@@ -101,27 +102,7 @@ device_context (const gchar * file)
   return ctx;
 }
 
-static VvasMemory *
-alloc_ok (VvasContext * ctx, VvasAllocationType type, guint8 bank, gsize size)
-{
-  VvasReturnType ret = VVAS_RET_ERROR;
-  VvasMemory *mem;
 
-  mem = vvas_memory_alloc (ctx, type, VVAS_ALLOC_FLAG_NONE, bank, size, &ret);
-  g_assert_nonnull (mem);
-  g_assert_cmpint (ret, ==, VVAS_RET_SUCCESS);
-  return mem;
-}
-
-static VvasAllocationInfo
-alloc_info (VvasMemory * mem)
-{
-  VvasAllocationInfo info;
-
-  g_assert_cmpint (vvas_memory_get_allocation_info (mem, &info), ==,
-      VVAS_RET_SUCCESS);
-  return info;
-}
 
 static void
 write_words (VvasMemory * mem, guint64 seed)
