@@ -22,6 +22,7 @@
 #include <gst/vvas/gstvvas.h>
 
 #include "test_util.h"
+#include "xrt_count.h"
 
 /* Path of two_banks.xclbin; set once in main. */
 static const gchar *two_banks_xclbin;
@@ -71,6 +72,20 @@ plugin_test_run (Suite * (*make_suite) (void), const gchar * name, int argc,
   ret = gst_check_run_suite (make_suite (), name, __FILE__);
   test_util_cleanup ();
   return ret;
+}
+
+/*
+ * Opens device 0 through the counting wrappers and closes it again: proves
+ * that they are in place, and leaves nothing open.
+ */
+static inline void
+plugin_test_assert_counting (void)
+{
+  GstVvasContext *ctx = gst_vvas_context_new (0, two_banks_xclbin, NULL);
+
+  fail_unless (ctx != NULL);
+  gst_object_unref (ctx);
+  fail_unless (xrt_count_is_active (), "XRT calls are not being counted");
 }
 
 /* The element @factory from the plugin under test; fails if not found. */
