@@ -9,6 +9,7 @@
 #include <gst/vvas/vvas-prelude.h>
 #include <gst/vvas/gstvvasbufferpool.h>
 #include <gst/vvas/gstvvascontext.h>
+#include <gst/vvas/gstvvasdmabuf.h>
 #include <gst/vvas/gstvvasmemory.h>
 #include <gst/vvas/gstvvasmeta.h>
 
