@@ -790,3 +790,33 @@ gst_vvas_caps_with_features (GstCaps * caps, gboolean with_vvas,
     return gst_caps_merge (vvas, system);
   return gst_caps_merge (system, vvas);
 }
+
+GstCaps *
+gst_vvas_caps_add_dmabuf (GstCaps * caps)
+{
+  GstCaps *dmabuf = gst_caps_new_empty ();
+  guint i, n = gst_caps_get_size (caps);
+
+  for (i = 0; i < n; i++) {
+    GstCapsFeatures *f = gst_caps_get_features (caps, i);
+
+    if (f && gst_caps_features_is_any (f))
+      continue;
+    gst_caps_append_structure_full (dmabuf,
+        gst_structure_copy (gst_caps_get_structure (caps, i)),
+        gst_caps_features_new (GST_CAPS_FEATURE_MEMORY_DMABUF, NULL));
+  }
+  return gst_caps_merge (caps, dmabuf);
+}
+
+gboolean
+gst_vvas_buffer_is_dmabuf (GstBuffer * buf)
+{
+  guint i, n = gst_buffer_n_memory (buf);
+
+  for (i = 0; i < n; i++) {
+    if (!gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, i)))
+      return FALSE;
+  }
+  return n > 0;
+}

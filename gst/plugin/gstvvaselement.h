@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 #include <gst/base/gstbasetransform.h>
 #include <gst/video/video.h>
+#include <gst/allocators/allocators.h>
 #include <gst/vvas/gstvvas.h>
 
 G_BEGIN_DECLS
@@ -162,6 +163,13 @@ gboolean gst_vvas_element_has_default_layout (GstBuffer * buf,
  * only in system memory if @with_vvas is FALSE. */
 GstCaps *gst_vvas_caps_with_features (GstCaps * caps, gboolean with_vvas,
     gboolean vvas_first);
+
+/* @caps (transfer full) followed by the same video in DMA-buf memory
+ * (memory:DMABuf); structures with ANY features are not repeated. */
+GstCaps *gst_vvas_caps_add_dmabuf (GstCaps * caps);
+
+/* True when @buf has memory and all of it is DMA-buf backed. */
+gboolean gst_vvas_buffer_is_dmabuf (GstBuffer * buf);
 
 G_END_DECLS
 

@@ -17,6 +17,13 @@
  * copied, plane by plane with the right strides, into a buffer of its own
  * pool.
  *
+ * Input in DMA-buf memory (`video/x-raw(memory:DMABuf)` or any buffer whose
+ * memory is DMA-buf backed, from a V4L2 capture or decoder, say) is
+ * imported into buffer objects instead: no copy, and one import per DMA-buf
+ * for the whole run, however often upstream's pool recycles it
+ * (buffers-imported counts them). If the device cannot import (XRT's no-op
+ * device), it copies, with an INFO line.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,format=NV12 ! \
@@ -43,6 +50,7 @@ enum
   PROP_BUFFERS_PASSED,          /* the three counters, in this order */
   PROP_BUFFERS_COPIED,
   PROP_BYTES_COPIED,
+  PROP_BUFFERS_IMPORTED,
 };
 
 #define DEFAULT_DEV_IDX 0
@@ -55,10 +63,18 @@ enum
   GST_VIDEO_CAPS_MAKE_WITH_FEATURES (GST_CAPS_FEATURE_MEMORY_VVAS, \
       GST_VIDEO_FORMATS_ALL)
 
+#define DMABUF_VIDEO_CAPS \
+  GST_VIDEO_CAPS_MAKE_WITH_FEATURES (GST_CAPS_FEATURE_MEMORY_DMABUF, \
+      GST_VIDEO_FORMATS_ALL)
+
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_VIDEO_FORMATS_ALL) "; "
-        VVAS_VIDEO_CAPS));
+        VVAS_VIDEO_CAPS "; " DMABUF_VIDEO_CAPS));
+
+/* Marks on DMA-buf memories: the run of a vvasupload that imported them. */
+static GQuark import_run_quark;
+static gint last_import_run;
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
@@ -113,6 +129,9 @@ gst_vvas_upload_get_property (GObject * object, guint prop_id,
       break;
     case PROP_XCLBIN_LOCATION:
       g_value_set_string (value, self->xclbin_location);
+      break;
+    case PROP_BUFFERS_IMPORTED:
+      g_value_set_uint64 (value, self->buffers_imported);
       break;
     default:
       if (!gst_vvas_counters_get_property (&self->counters,
@@ -216,8 +235,11 @@ gst_vvas_upload_start (GstBaseTransform * trans)
   gboolean opened;
 
   gst_vvas_counters_reset (GST_ELEMENT (self), &self->counters);
+  self->import_run = (guint) g_atomic_int_add (&last_import_run, 1) + 1;
+  self->import_failed = FALSE;
   /* The properties as they are now, for this whole run. */
   GST_OBJECT_LOCK (self);
+  self->buffers_imported = 0;
   self->active_dev_idx = self->dev_idx;
   self->active_mem_bank = self->mem_bank;
   xclbin_location = g_strdup (self->xclbin_location);
@@ -245,9 +267,13 @@ static GstCaps *
 gst_vvas_upload_transform_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
-  /* Same video, in VVAS memory first (src) or either memory (sink). */
+  /* Same video, in VVAS memory first (src) or any memory it takes in
+   * (sink). */
   GstCaps *result = gst_vvas_caps_with_features (caps, TRUE,
       direction == GST_PAD_SINK);
+
+  if (direction == GST_PAD_SRC)
+    result = gst_vvas_caps_add_dmabuf (result);
 
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, result,
@@ -302,6 +328,10 @@ gst_vvas_upload_propose_allocation (GstBaseTransform * trans,
 
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
   gst_vvas_element_propose_downstream_metas (trans, decide_query, query);
+  /* DMA-buf upstream allocates its own DMA-bufs, which are imported. */
+  if (gst_caps_features_contains (gst_caps_get_features (caps, 0),
+          GST_CAPS_FEATURE_MEMORY_DMABUF))
+    return TRUE;
   gst_query_add_allocation_param (query, self->allocator, NULL);
   if (!need_pool)
     return TRUE;
@@ -352,6 +382,58 @@ can_pass_through (GstVvasUpload * self, GstBuffer * inbuf)
   return TRUE;
 }
 
+/*
+ * A buffer onto @inbuf's DMA-bufs, imported (once per DMA-buf in this run),
+ * or NULL when they cannot be imported. It holds @inbuf, so upstream's pool
+ * does not refill the DMA-bufs while downstream still reads them.
+ */
+static GstBuffer *
+import_buffer (GstVvasUpload * self, GstBuffer * inbuf)
+{
+  guint i, n = gst_buffer_n_memory (inbuf);
+  guint64 imported = 0;
+  GstBuffer *outbuf;
+
+  if (self->import_failed)
+    return NULL;
+  if (!self->downstream_has_video_meta &&
+      !gst_vvas_element_has_default_layout (inbuf, &self->in_info))
+    return NULL;
+
+  outbuf = gst_buffer_new ();
+  for (i = 0; i < n; i++) {
+    GstMemory *dmamem = gst_buffer_peek_memory (inbuf, i);
+    GError *error = NULL;
+    GstMemory *mem;
+
+    mem = gst_vvas_allocator_import_dmabuf (self->allocator, dmamem, &error);
+    if (!mem) {
+      GST_INFO_OBJECT (self, "cannot import DMA-buf input, copying it "
+          "instead from now on: %s", error->message);
+      g_clear_error (&error);
+      self->import_failed = TRUE;
+      gst_buffer_unref (outbuf);
+      return NULL;
+    }
+    if (GPOINTER_TO_UINT (gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST
+                (dmamem), import_run_quark)) != self->import_run) {
+      gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),
+          import_run_quark, GUINT_TO_POINTER (self->import_run), NULL);
+      imported++;
+    }
+    gst_buffer_append_memory (outbuf, mem);
+  }
+  gst_buffer_copy_into (outbuf, inbuf, GST_BUFFER_COPY_FLAGS |
+      GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_META, 0, -1);
+  gst_buffer_add_parent_buffer_meta (outbuf, inbuf);
+  if (imported) {
+    GST_OBJECT_LOCK (self);
+    self->buffers_imported += imported;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return outbuf;
+}
+
 static GstFlowReturn
 gst_vvas_upload_prepare_output_buffer (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer ** outbuf)
@@ -381,6 +463,12 @@ gst_vvas_upload_prepare_output_buffer (GstBaseTransform * trans,
       *outbuf = gst_buffer_copy (inbuf);
     return GST_FLOW_OK;
   }
+  if (gst_vvas_buffer_is_dmabuf (inbuf)) {
+    *outbuf = import_buffer (self, inbuf);
+    self->output_imported = *outbuf != NULL;
+    if (*outbuf)
+      return GST_FLOW_OK;
+  }
 
   return gst_vvas_element_acquire_output (trans, inbuf, outbuf);
 }
@@ -396,6 +484,12 @@ gst_vvas_upload_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     if (!gst_vvas_element_pass_empty (GST_ELEMENT (self), inbuf))
       return GST_BASE_TRANSFORM_FLOW_DROPPED;
     gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
+    return GST_FLOW_OK;
+  }
+  if (self->output_imported) {
+    self->output_imported = FALSE;
+    gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
+    gst_vvas_buffer_write_metadata (outbuf);
     return GST_FLOW_OK;
   }
   if (inbuf == outbuf ||
@@ -453,6 +547,12 @@ gst_vvas_upload_class_init (GstVvasUploadClass * klass)
 
   gst_vvas_element_install_device_properties (gobject_class, PROP_DEV_IDX);
   gst_vvas_counters_install_properties (gobject_class, PROP_BUFFERS_PASSED);
+  g_object_class_install_property (gobject_class, PROP_BUFFERS_IMPORTED,
+      g_param_spec_uint64 ("buffers-imported", "Buffers imported",
+          "DMA-bufs imported into device memory instead of copied, each "
+          "counted once however often it comes back", 0, G_MAXUINT64, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  import_run_quark = g_quark_from_static_string ("GstVvasUploadImportRun");
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

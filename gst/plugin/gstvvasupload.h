@@ -25,6 +25,7 @@ struct _GstVvasUpload
   guint mem_bank;
   gchar *xclbin_location;
   GstVvasCounters counters;
+  guint64 buffers_imported;     /* DMA-bufs imported, each once per run */
 
   /* streaming state */
   GstVvasContext *context;      /* object lock */
@@ -35,6 +36,12 @@ struct _GstVvasUpload
   GstVideoInfo in_info;
   GstVideoInfo out_info;
   gboolean downstream_has_video_meta;
+  /* This run's mark on the DMA-bufs it imported (process-wide unique). */
+  guint import_run;
+  /* An import failed: the rest of the run copies. */
+  gboolean import_failed;
+  /* prepare_output_buffer imported the buffer that transform() gets. */
+  gboolean output_imported;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (vvasupload);
