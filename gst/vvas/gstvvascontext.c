@@ -428,8 +428,8 @@ new_element_context (GstVvasContext * vvas_context)
  * another device is not used; if the application gave it (rather than
  * another element sharing its own), a warning message on the bus says so,
  * posted by the element's next gst_vvas_ensure_element_context() (a bin
- * may call set_context with its lock held). Not thread-safe on
- * @vvas_context: the element guards it.
+ * may call set_context with its lock held). This helper takes no lock:
+ * the element guards the context it passes.
  *
  * Returns: %TRUE if @vvas_context was set from @context
  *
