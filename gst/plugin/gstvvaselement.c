@@ -244,7 +244,6 @@ typedef struct
   GstVvasBufferPool parent;
 
   GWeakRef element;             /* the element errors are posted on */
-  GstAllocator *allocator;      /* the element's, for configs naming none */
   gint n_buffers;               /* allocated and not freed; atomic */
 } GstVvasElementPool;
 
@@ -349,35 +348,12 @@ gst_vvas_element_pool_free_buffer (GstBufferPool * pool, GstBuffer * buffer)
       (pool, buffer);
 }
 
-/*
- * What gst_vvas_buffer_pool_new() gives a pool made with an allocator: a
- * config naming none uses it, one naming another kind is corrected to it.
- */
-static gboolean
-gst_vvas_element_pool_set_config (GstBufferPool * pool, GstStructure * config)
-{
-  GstVvasElementPool *self = (GstVvasElementPool *) pool;
-  GstAllocator *allocator = NULL;
-  GstAllocationParams params;
-  gboolean corrected = FALSE;
-
-  if (gst_buffer_pool_config_get_allocator (config, &allocator, &params) &&
-      (!allocator || !GST_IS_VVAS_ALLOCATOR (allocator))) {
-    corrected = allocator != NULL;
-    gst_buffer_pool_config_set_allocator (config, self->allocator, &params);
-  }
-  return
-      GST_BUFFER_POOL_CLASS (gst_vvas_element_pool_parent_class)->set_config
-      (pool, config) && !corrected;
-}
-
 static void
 gst_vvas_element_pool_finalize (GObject * object)
 {
   GstVvasElementPool *self = (GstVvasElementPool *) object;
 
   g_weak_ref_clear (&self->element);
-  gst_clear_object (&self->allocator);
   G_OBJECT_CLASS (gst_vvas_element_pool_parent_class)->finalize (object);
 }
 
@@ -388,7 +364,6 @@ gst_vvas_element_pool_class_init (GstVvasElementPoolClass * klass)
   GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
 
   gobject_class->finalize = gst_vvas_element_pool_finalize;
-  pool_class->set_config = GST_DEBUG_FUNCPTR (gst_vvas_element_pool_set_config);
   pool_class->alloc_buffer =
       GST_DEBUG_FUNCPTR (gst_vvas_element_pool_alloc_buffer);
   pool_class->free_buffer =
@@ -412,9 +387,10 @@ gst_vvas_element_new_pool (GstElement * element, GstAllocator * allocator,
 
   if (!gst_video_info_from_caps (&info, caps))
     return NULL;
-  self = g_object_new (gst_vvas_element_pool_get_type (), NULL);
+  /* The allocator serves configs that name none, as the base pool's. */
+  self = g_object_new (gst_vvas_element_pool_get_type (), "allocator",
+      allocator, NULL);
   g_weak_ref_set (&self->element, element);
-  self->allocator = gst_object_ref (allocator);
   pool = GST_BUFFER_POOL_CAST (gst_object_ref_sink (self));
   config = gst_buffer_pool_get_config (pool);
   gst_buffer_pool_config_set_params (config, caps, info.size, min_buffers, 0);

@@ -573,6 +573,45 @@ gst_vvas_buffer_pool_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+enum
+{
+  PROP_0,
+  PROP_ALLOCATOR,
+};
+
+static void
+gst_vvas_buffer_pool_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (object)->priv;
+
+  switch (prop_id) {
+    case PROP_ALLOCATOR:
+      /* Construct-only: set once, before any other thread sees the pool. */
+      priv->own_allocator = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_vvas_buffer_pool_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstVvasBufferPoolPrivate *priv = GST_VVAS_BUFFER_POOL_CAST (object)->priv;
+
+  switch (prop_id) {
+    case PROP_ALLOCATOR:
+      g_value_set_object (value, priv->own_allocator);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
 static void
 gst_vvas_buffer_pool_class_init (GstVvasBufferPoolClass * klass)
 {
@@ -580,6 +619,23 @@ gst_vvas_buffer_pool_class_init (GstVvasBufferPoolClass * klass)
   GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
 
   gobject_class->finalize = gst_vvas_buffer_pool_finalize;
+  gobject_class->set_property = gst_vvas_buffer_pool_set_property;
+  gobject_class->get_property = gst_vvas_buffer_pool_get_property;
+
+  /**
+   * GstVvasBufferPool:allocator:
+   *
+   * The #GstVvasAllocator used when a config names none (and put in place
+   * of one that is not a VVAS allocator). Set at construction, so that a
+   * subclass gets the same behaviour as gst_vvas_buffer_pool_new().
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_ALLOCATOR,
+      g_param_spec_object ("allocator", "Allocator",
+          "The VVAS allocator used when a config names none",
+          GST_TYPE_VVAS_ALLOCATOR, G_PARAM_READWRITE |
+          G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   pool_class->get_options =
       GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_get_options);
   pool_class->set_config = GST_DEBUG_FUNCPTR (gst_vvas_buffer_pool_set_config);
@@ -623,10 +679,8 @@ gst_vvas_buffer_pool_new (GstAllocator * allocator)
   g_return_val_if_fail (allocator == NULL
       || GST_IS_VVAS_ALLOCATOR (allocator), NULL);
 
-  self = g_object_new (GST_TYPE_VVAS_BUFFER_POOL, NULL);
+  self = g_object_new (GST_TYPE_VVAS_BUFFER_POOL, "allocator", allocator, NULL);
   gst_object_ref_sink (self);
-  if (allocator)
-    self->priv->own_allocator = gst_object_ref (allocator);
   return GST_BUFFER_POOL_CAST (self);
 }
 
