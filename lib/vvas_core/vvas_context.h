@@ -163,6 +163,8 @@ VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
  * vvas_context_get_bank_count:
  * @vvas_ctx: a context
  *
+ * Counts the memory banks of the xclbin's memory topology.
+ *
  * Returns: the number of memory banks in the xclbin's topology (used or
  *   not), 0 when it is not known (a host-only context, or an xclbin adopted
  *   from the device), or -1 for NULL.
@@ -173,6 +175,9 @@ VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
  * vvas_context_is_bank_usable:
  * @vvas_ctx: a context
  * @mbank_idx: a memory bank index
+ *
+ * Tells whether buffers can be allocated on a memory bank of the context's
+ * device.
  *
  * Returns: 1 if buffers can be allocated on @mbank_idx (a used, non-streaming
  *   bank of the topology, or any bank when the topology is not known), 0 if

@@ -157,6 +157,8 @@ VVAS_CORE_API void vvas_memory_get_metadata (VvasMemory * vvas_mem,
  * vvas_memory_get_size:
  * @vvas_mem: a memory
  *
+ * Reads the size of a memory.
+ *
  * Returns: the memory's size in bytes, 0 for NULL.
  */
 VVAS_CORE_API size_t vvas_memory_get_size (VvasMemory * vvas_mem);
@@ -166,6 +168,9 @@ VVAS_CORE_API size_t vvas_memory_get_size (VvasMemory * vvas_mem);
  * @vvas_mem: a memory
  * @info: (out): receives its bank, type, flags, map and pending sync state
  *
+ * Reads the allocation parameters of a memory and its live map and
+ * pending-transfer state.
+ *
  * Returns: %VVAS_RET_SUCCESS or %VVAS_RET_INVALID_ARGS.
  */
 VVAS_CORE_API VvasReturnType vvas_memory_get_allocation_info (VvasMemory *
@@ -174,6 +179,8 @@ VVAS_CORE_API VvasReturnType vvas_memory_get_allocation_info (VvasMemory *
 /**
  * vvas_memory_get_context:
  * @vvas_mem: a memory
+ *
+ * Gives the context a memory was allocated from.
  *
  * Returns: (transfer none): the context the memory was allocated from; it
  *   lives at least as long as the memory.

@@ -63,6 +63,8 @@ VVAS_CORE_API void vvas_memory_unset_sync_flag (VvasMemory * vvas_mem,
  * vvas_memory_get_paddr:
  * @vvas_mem: a device memory
  *
+ * Reads the device address of a device memory, for a kernel's arguments.
+ *
  * Returns: the device (physical) address of the buffer object, or
  *   (uint64_t) -1 for NULL or host memory.
  */
@@ -71,6 +73,8 @@ VVAS_CORE_API uint64_t vvas_memory_get_paddr (VvasMemory * vvas_mem);
 /**
  * vvas_memory_get_bo:
  * @vvas_mem: a device memory
+ *
+ * Gives the XRT buffer object behind a device memory.
  *
  * Returns: the `xrtBufferHandle` of the memory (owned by it), or NULL for
  *   NULL or host memory.
@@ -81,6 +85,8 @@ VVAS_CORE_API void *vvas_memory_get_bo (VvasMemory * vvas_mem);
  * vvas_memory_get_device_index:
  * @vvas_mem: a memory
  *
+ * Reads the device index of a memory's context.
+ *
  * Returns: the device index of the memory's context, -1 for a host-only
  *   context or NULL.
  */
@@ -89,6 +95,8 @@ VVAS_CORE_API int32_t vvas_memory_get_device_index (VvasMemory * vvas_mem);
 /**
  * vvas_memory_get_bank_index:
  * @vvas_mem: a memory
+ *
+ * Reads the memory bank a memory lives on.
  *
  * Returns: the memory bank of a device memory, -1 for host memory or NULL.
  */
