@@ -550,6 +550,8 @@ gst_vvas_allocator_register_default (GstAllocator * allocator)
  * gst_vvas_allocator_get_context:
  * @allocator: (type GstVvas.Allocator): a #GstVvasAllocator
  *
+ * Gives the device context an allocator allocates on.
+ *
  * Returns: (transfer none): its device context
  *
  * Since: 1.0
@@ -565,6 +567,8 @@ gst_vvas_allocator_get_context (GstAllocator * allocator)
 /**
  * gst_vvas_allocator_get_mem_bank:
  * @allocator: (type GstVvas.Allocator): a #GstVvasAllocator
+ *
+ * Reads the memory bank an allocator allocates on.
  *
  * Returns: its memory bank, or -1 for a host-memory allocator
  *
@@ -625,6 +629,9 @@ gst_vvas_allocator_set_fill_byte (GstAllocator * allocator, gint fill_byte)
 /**
  * gst_is_vvas_memory:
  * @mem: (nullable): a #GstMemory
+ *
+ * Tells whether a memory is a VVAS memory, before its VVAS functions or the
+ * GST_MAP_VVAS flag are used on it.
  *
  * Returns: %TRUE if @mem was allocated by a #GstVvasAllocator
  *
@@ -697,6 +704,8 @@ gst_vvas_memory_wrap (GstAllocator * allocator, VvasMemory * vvas_mem)
  * gst_vvas_memory_get_device_index:
  * @mem: a VVAS #GstMemory
  *
+ * Reads the device index of a VVAS memory's context.
+ *
  * Returns: the device index of its context, -1 for a host-only context
  *
  * Since: 1.0
@@ -713,6 +722,8 @@ gst_vvas_memory_get_device_index (GstMemory * mem)
  * gst_vvas_memory_get_bank_index:
  * @mem: a VVAS #GstMemory
  *
+ * Reads the memory bank a VVAS memory lives on.
+ *
  * Returns: its memory bank, -1 for host memory
  *
  * Since: 1.0
@@ -728,6 +739,9 @@ gst_vvas_memory_get_bank_index (GstMemory * mem)
 /**
  * gst_vvas_memory_get_paddr:
  * @mem: a VVAS #GstMemory
+ *
+ * Reads the device address of a VVAS memory's data, for a kernel's
+ * arguments.
  *
  * Returns: the device address of the memory's first byte (after its
  *   offset), what a kernel is given; (guint64) -1 for host memory
@@ -749,6 +763,8 @@ gst_vvas_memory_get_paddr (GstMemory * mem)
 /**
  * gst_vvas_memory_get_bo:
  * @mem: a VVAS #GstMemory
+ *
+ * Gives the XRT buffer object behind a VVAS memory, for kernel arguments.
  *
  * Returns: (transfer none) (nullable): the `xrtBufferHandle` behind @mem,
  *   %NULL for host memory. The memory's bytes start at
@@ -795,6 +811,9 @@ gst_vvas_memory_get_pending_transfers (GstMemory * mem)
  * @mem: a #GstMemory
  * @dev_idx: a device index
  * @mem_bank: a memory bank
+ *
+ * Tells whether a memory can be handed to a kernel of a given device and
+ * memory bank as it is.
  *
  * Returns: %TRUE if @mem is device memory on device @dev_idx and bank
  *   @mem_bank, so a kernel there can use it without a copy
