@@ -667,6 +667,8 @@ gst_vvas_buffer_pool_init (GstVvasBufferPool * self)
  * @allocator: (nullable): the #GstVvasAllocator to use when the config
  *   names none
  *
+ * Makes a video buffer pool of VVAS memories.
+ *
  * Returns: (transfer full): a new pool
  *
  * Since: 1.0
@@ -687,6 +689,8 @@ gst_vvas_buffer_pool_new (GstAllocator * allocator)
 /**
  * gst_vvas_buffer_pool_get_allocator:
  * @pool: (type GstVvas.BufferPool): a #GstVvasBufferPool
+ *
+ * Gives the allocator a pool's buffers come from.
  *
  * Returns: (transfer none) (nullable): the allocator of its buffers: the
  *   configured one, or the one it was made with

@@ -276,6 +276,8 @@ gst_vvas_context_get_vvas_context (GstVvasContext * context)
  * gst_vvas_context_get_device_index:
  * @context: a #GstVvasContext
  *
+ * Reads the device index of a context.
+ *
  * Returns: the device index, -1 for a host-only context
  *
  * Since: 1.0
@@ -291,6 +293,8 @@ gst_vvas_context_get_device_index (GstVvasContext * context)
 /**
  * gst_vvas_context_get_xclbin_location:
  * @context: a #GstVvasContext
+ *
+ * Reads the path of the xclbin a context loaded.
  *
  * Returns: (transfer none) (nullable): the xclbin this context loaded
  *   last, as its path was first given, or %NULL while it uses the one the
@@ -375,6 +379,9 @@ gst_context_new_vvas_context (GstVvasContext * vvas_context)
  * @context: a #GstContext
  * @vvas_context: (out) (transfer full) (nullable): the #GstVvasContext it
  *   carries
+ *
+ * Reads the device context a #GstContext carries (one made by
+ * gst_context_new_vvas_context()).
  *
  * Returns: %TRUE if @context is of type %GST_VVAS_CONTEXT_TYPE and carries
  *   a #GstVvasContext

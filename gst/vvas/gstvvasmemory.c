@@ -631,7 +631,7 @@ gst_vvas_allocator_set_fill_byte (GstAllocator * allocator, gint fill_byte)
  * @mem: (nullable): a #GstMemory
  *
  * Tells whether a memory is a VVAS memory, before its VVAS functions or the
- * GST_MAP_VVAS flag are used on it.
+ * %GST_MAP_VVAS flag are used on it.
  *
  * Returns: %TRUE if @mem was allocated by a #GstVvasAllocator
  *

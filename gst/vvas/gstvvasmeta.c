@@ -30,6 +30,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_vvas_meta_debug);
 /**
  * gst_vvas_meta_api_get_type:
  *
+ * Registers the #GstVvasMeta API type, once.
+ *
  * Returns: the #GType of the #GstVvasMeta API
  *
  * Since: 1.0
@@ -72,6 +74,8 @@ gst_vvas_meta_transform (GstBuffer * dest, GstMeta * meta,
 
 /**
  * gst_vvas_meta_get_info:
+ *
+ * Registers the #GstVvasMeta implementation, once.
  *
  * Returns: (transfer none): the #GstMetaInfo of #GstVvasMeta
  *
@@ -131,6 +135,8 @@ gst_buffer_add_vvas_meta (GstBuffer * buffer, const VvasMetadata * metadata)
 /**
  * gst_buffer_get_vvas_meta:
  * @buffer: a #GstBuffer
+ *
+ * Finds the #GstVvasMeta on a buffer.
  *
  * Returns: (transfer none) (nullable): the #GstVvasMeta of @buffer
  *
