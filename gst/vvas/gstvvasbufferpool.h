@@ -27,6 +27,16 @@ G_BEGIN_DECLS
 #define GST_VVAS_BUFFER_POOL_CLASS(klass)    (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_VVAS_BUFFER_POOL, GstVvasBufferPoolClass))
 #define GST_IS_VVAS_BUFFER_POOL(obj)         (G_TYPE_CHECK_INSTANCE_TYPE ((obj), GST_TYPE_VVAS_BUFFER_POOL))
 #define GST_IS_VVAS_BUFFER_POOL_CLASS(klass) (G_TYPE_CHECK_CLASS_TYPE ((klass), GST_TYPE_VVAS_BUFFER_POOL))
+
+/**
+ * GST_VVAS_BUFFER_POOL_CAST:
+ * @obj: a #GstVvasBufferPool
+ *
+ * Casts @obj to a #GstVvasBufferPool pointer, without the type check of
+ * GST_VVAS_BUFFER_POOL().
+ *
+ * Since: 1.0
+ */
 #define GST_VVAS_BUFFER_POOL_CAST(obj)       ((GstVvasBufferPool *) (obj))
 
 typedef struct _GstVvasBufferPool GstVvasBufferPool;
@@ -35,6 +45,7 @@ typedef struct _GstVvasBufferPoolPrivate GstVvasBufferPoolPrivate;
 
 /**
  * GstVvasBufferPool:
+ * @parent: the parent #GstBufferPool
  *
  * A pool of raw video buffers in VVAS memory.
  *
@@ -51,6 +62,7 @@ struct _GstVvasBufferPool
 
 /**
  * GstVvasBufferPoolClass:
+ * @parent_class: the parent class
  *
  * Since: 1.0
  */

@@ -17,6 +17,16 @@ G_BEGIN_DECLS
 #define GST_VVAS_CONTEXT_CLASS(klass)    (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_VVAS_CONTEXT, GstVvasContextClass))
 #define GST_IS_VVAS_CONTEXT(obj)         (G_TYPE_CHECK_INSTANCE_TYPE ((obj), GST_TYPE_VVAS_CONTEXT))
 #define GST_IS_VVAS_CONTEXT_CLASS(klass) (G_TYPE_CHECK_CLASS_TYPE ((klass), GST_TYPE_VVAS_CONTEXT))
+
+/**
+ * GST_VVAS_CONTEXT_CAST:
+ * @obj: a #GstVvasContext
+ *
+ * Casts @obj to a #GstVvasContext pointer, without the type check of
+ * GST_VVAS_CONTEXT().
+ *
+ * Since: 1.0
+ */
 #define GST_VVAS_CONTEXT_CAST(obj)       ((GstVvasContext *) (obj))
 
 /**
@@ -36,6 +46,7 @@ typedef struct _GstVvasContextPrivate GstVvasContextPrivate;
 
 /**
  * GstVvasContext:
+ * @parent: the parent #GstObject
  *
  * A refcounted device context: one opened XRT device with its xclbin,
  * owning a #VvasContext. Every #GstVvasAllocator and every memory made from
@@ -54,6 +65,7 @@ struct _GstVvasContext
 
 /**
  * GstVvasContextClass:
+ * @parent_class: the parent class
  *
  * Since: 1.0
  */

@@ -18,6 +18,16 @@ G_BEGIN_DECLS
 #define GST_VVAS_ALLOCATOR_CLASS(klass)    (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_VVAS_ALLOCATOR, GstVvasAllocatorClass))
 #define GST_IS_VVAS_ALLOCATOR(obj)         (G_TYPE_CHECK_INSTANCE_TYPE ((obj), GST_TYPE_VVAS_ALLOCATOR))
 #define GST_IS_VVAS_ALLOCATOR_CLASS(klass) (G_TYPE_CHECK_CLASS_TYPE ((klass), GST_TYPE_VVAS_ALLOCATOR))
+
+/**
+ * GST_VVAS_ALLOCATOR_CAST:
+ * @obj: a #GstVvasAllocator
+ *
+ * Casts @obj to a #GstVvasAllocator pointer, without the type check of
+ * GST_VVAS_ALLOCATOR().
+ *
+ * Since: 1.0
+ */
 #define GST_VVAS_ALLOCATOR_CAST(obj)       ((GstVvasAllocator *) (obj))
 
 /**
@@ -81,6 +91,7 @@ typedef struct _GstVvasAllocatorPrivate GstVvasAllocatorPrivate;
 
 /**
  * GstVvasAllocator:
+ * @parent: the parent #GstAllocator
  *
  * Allocates #GstMemory backed by one #VvasMemory each, on one device
  * context, memory bank and allocation type.
@@ -98,6 +109,7 @@ struct _GstVvasAllocator
 
 /**
  * GstVvasAllocatorClass:
+ * @parent_class: the parent class
  *
  * Since: 1.0
  */

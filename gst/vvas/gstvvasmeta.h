@@ -12,7 +12,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GST_VVAS_META_API_TYPE:
+ *
+ * The #GType of the #GstVvasMeta API, for gst_buffer_get_meta() and
+ * gst_query_add_allocation_meta().
+ *
+ * Since: 1.0
+ */
 #define GST_VVAS_META_API_TYPE (gst_vvas_meta_api_get_type ())
+
+/**
+ * GST_VVAS_META_INFO:
+ *
+ * The #GstMetaInfo of the #GstVvasMeta implementation, for
+ * gst_buffer_add_meta().
+ *
+ * Since: 1.0
+ */
 #define GST_VVAS_META_INFO     (gst_vvas_meta_get_info ())
 
 typedef struct _GstVvasMeta GstVvasMeta;
