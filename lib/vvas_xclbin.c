@@ -27,14 +27,25 @@
 
 #include <xrt/xclbin.h>
 
+/* Where a failure is reported: a sentence, and its kind. */
+typedef struct
+{
+  char *text;
+  size_t len;
+  VvasXclbinError error;
+} VvasXclbinWhy;
+
 static int
-fail (char *why, size_t why_len, const char *fmt, ...)
+fail (VvasXclbinWhy * why, VvasXclbinError error, const char *fmt, ...)
 {
   va_list args;
 
-  va_start (args, fmt);
-  vsnprintf (why, why_len, fmt, args);
-  va_end (args);
+  why->error = error;
+  if (why->text && why->len > 0) {
+    va_start (args, fmt);
+    vsnprintf (why->text, why->len, fmt, args);
+    va_end (args);
+  }
   return -1;
 }
 
@@ -65,7 +76,7 @@ is_streaming_type (uint8_t type)
 
 static int
 parse_topology (int fd, uint64_t file_size, const char *path,
-    VvasXclbinTopology * topology, char *why, size_t why_len)
+    VvasXclbinTopology * topology, VvasXclbinWhy * why)
 {
   struct axlf header;
   struct axlf_section_header section;
@@ -77,67 +88,78 @@ parse_topology (int fd, uint64_t file_size, const char *path,
   bool found = false;
 
   if (file_size < sizeof (header))
-    return fail (why, why_len, "xclbin '%s' is truncated: %llu bytes, "
+    return fail (why, VVAS_XCLBIN_ERROR_TRUNCATED,
+        "xclbin '%s' is truncated: %llu bytes, "
         "smaller than the %zu-byte xclbin header", path,
         (unsigned long long) file_size, sizeof (header));
   if (!read_exact (fd, &header, sizeof (header), 0))
-    return fail (why, why_len, "cannot read xclbin '%s': %s", path,
-        strerror (errno ? errno : EIO));
+    return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+        "cannot read xclbin '%s': %s", path, strerror (errno ? errno : EIO));
   if (memcmp (header.m_magic, "xclbin2", 8) != 0)
-    return fail (why, why_len, "'%s' is not an xclbin: its magic is not "
-        "\"xclbin2\"", path);
+    return fail (why, VVAS_XCLBIN_ERROR_NOT_XCLBIN,
+        "'%s' is not an xclbin: its magic is not \"xclbin2\"", path);
   if (header.m_header.m_length > file_size)
-    return fail (why, why_len, "xclbin '%s' is truncated: its header says "
+    return fail (why, VVAS_XCLBIN_ERROR_TRUNCATED,
+        "xclbin '%s' is truncated: its header says "
         "%llu bytes, the file has %llu", path,
         (unsigned long long) header.m_header.m_length,
         (unsigned long long) file_size);
   if (header.m_header.m_numSections == 0
       || header.m_header.m_numSections > XCLBIN_MAX_NUM_SECTION)
-    return fail (why, why_len, "xclbin '%s' is corrupt: %u sections", path,
+    return fail (why, VVAS_XCLBIN_ERROR_CORRUPT,
+        "xclbin '%s' is corrupt: %u sections", path,
         header.m_header.m_numSections);
 
   table_end = table_offset +
       (uint64_t) header.m_header.m_numSections * sizeof (section);
   if (table_end > header.m_header.m_length)
-    return fail (why, why_len, "xclbin '%s' is corrupt: its %u section "
+    return fail (why, VVAS_XCLBIN_ERROR_CORRUPT,
+        "xclbin '%s' is corrupt: its %u section "
         "headers run past its end", path, header.m_header.m_numSections);
 
   for (i = 0; i < header.m_header.m_numSections; i++) {
     if (!read_exact (fd, &section, sizeof (section),
             table_offset + (uint64_t) i * sizeof (section)))
-      return fail (why, why_len, "cannot read section table of '%s'", path);
+      return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+          "cannot read section table of '%s'", path);
     if (section.m_sectionKind == MEM_TOPOLOGY) {
       found = true;
       break;
     }
   }
   if (!found)
-    return fail (why, why_len, "xclbin '%s' has no MEM_TOPOLOGY section", path);
+    return fail (why, VVAS_XCLBIN_ERROR_NO_MEM_TOPOLOGY,
+        "xclbin '%s' has no MEM_TOPOLOGY section", path);
 
   if (section.m_sectionOffset > header.m_header.m_length
       || section.m_sectionSize > header.m_header.m_length -
       section.m_sectionOffset)
-    return fail (why, why_len, "xclbin '%s' is corrupt: MEM_TOPOLOGY section "
+    return fail (why, VVAS_XCLBIN_ERROR_CORRUPT,
+        "xclbin '%s' is corrupt: MEM_TOPOLOGY section "
         "(offset %llu, size %llu) lies outside the file's %llu bytes", path,
         (unsigned long long) section.m_sectionOffset,
         (unsigned long long) section.m_sectionSize,
         (unsigned long long) header.m_header.m_length);
   if (section.m_sectionSize < banks_offset)
-    return fail (why, why_len, "xclbin '%s' is corrupt: its MEM_TOPOLOGY "
+    return fail (why, VVAS_XCLBIN_ERROR_CORRUPT,
+        "xclbin '%s' is corrupt: its MEM_TOPOLOGY "
         "section (%llu bytes) is too small to hold a bank", path,
         (unsigned long long) section.m_sectionSize);
 
   if (!read_exact (fd, &count, sizeof (count), section.m_sectionOffset))
-    return fail (why, why_len, "cannot read MEM_TOPOLOGY of '%s'", path);
+    return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+        "cannot read MEM_TOPOLOGY of '%s'", path);
   if (count <= 0 || (uint64_t) count >
       (section.m_sectionSize - banks_offset) / sizeof (struct mem_data))
-    return fail (why, why_len, "xclbin '%s' is corrupt: MEM_TOPOLOGY says "
+    return fail (why, VVAS_XCLBIN_ERROR_CORRUPT,
+        "xclbin '%s' is corrupt: MEM_TOPOLOGY says "
         "%d banks in a %llu-byte section", path, count,
         (unsigned long long) section.m_sectionSize);
 
   topology->banks = calloc ((size_t) count, sizeof (VvasXclbinBank));
   if (!topology->banks)
-    return fail (why, why_len, "out of memory reading '%s'", path);
+    return fail (why, VVAS_XCLBIN_ERROR_NO_MEMORY,
+        "out of memory reading '%s'", path);
   topology->bank_count = (uint32_t) count;
 
   for (i = 0; i < topology->bank_count; i++) {
@@ -147,7 +169,8 @@ parse_topology (int fd, uint64_t file_size, const char *path,
     if (!read_exact (fd, &data, sizeof (data), section.m_sectionOffset +
             banks_offset + (uint64_t) i * sizeof (data))) {
       vvas_xclbin_topology_clear (topology);
-      return fail (why, why_len, "cannot read bank %u of '%s'", i, path);
+      return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+          "cannot read bank %u of '%s'", i, path);
     }
     bank->type = data.m_type;
     bank->used = data.m_used != 0;
@@ -176,14 +199,11 @@ file_kind (mode_t mode)
   return "another kind of file";
 }
 
-int
-vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
-    char *why, size_t why_len)
+static int
+read_file (const char *path, VvasXclbinTopology * topology, VvasXclbinWhy * why)
 {
   struct stat st;
   int fd, res;
-
-  memset (topology, 0, sizeof (*topology));
 
   /*
    * Opening a FIFO blocks until a writer comes, reading a device node may
@@ -191,24 +211,48 @@ vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
    * open without blocking in case the path changes in between.
    */
   if (stat (path, &st) != 0)
-    return fail (why, why_len, "cannot open xclbin '%s': %s", path,
-        strerror (errno));
+    return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+        "cannot open xclbin '%s': %s", path, strerror (errno));
   if (!S_ISREG (st.st_mode))
-    return fail (why, why_len, "xclbin '%s' is not a regular file: it is "
-        "%s", path, file_kind (st.st_mode));
+    return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+        "xclbin '%s' is not a regular file: it is %s", path,
+        file_kind (st.st_mode));
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
-    return fail (why, why_len, "cannot open xclbin '%s': %s", path,
-        strerror (errno));
+    return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+        "cannot open xclbin '%s': %s", path, strerror (errno));
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
     close (fd);
-    return fail (why, why_len, "xclbin '%s' is not a regular file: it is "
-        "%s", path, file_kind (st.st_mode));
+    return fail (why, VVAS_XCLBIN_ERROR_OPEN,
+        "xclbin '%s' is not a regular file: it is %s", path,
+        file_kind (st.st_mode));
   }
   errno = 0;
-  res = parse_topology (fd, (uint64_t) st.st_size, path, topology, why,
-      why_len);
+  res = parse_topology (fd, (uint64_t) st.st_size, path, topology, why);
   close (fd);
+  return res;
+}
+
+int
+vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
+    char *why, size_t why_len)
+{
+  return vvas_xclbin_read (path, topology, NULL, why, why_len);
+}
+
+int
+vvas_xclbin_read (const char *path, VvasXclbinTopology * topology,
+    VvasXclbinError * error, char *why, size_t why_len)
+{
+  VvasXclbinWhy report = { why, why_len, VVAS_XCLBIN_ERROR_NONE };
+  int res;
+
+  memset (topology, 0, sizeof (*topology));
+  if (why && why_len > 0)
+    why[0] = '\0';
+  res = read_file (path, topology, &report);
+  if (error)
+    *error = report.error;
   return res;
 }
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vvas_core/vvas_xclbin_info.h>
+
 /* One memory bank of an xclbin's MEM_TOPOLOGY section. */
 typedef struct
 {
@@ -39,6 +41,13 @@ typedef struct
  */
 int vvas_xclbin_read_topology (const char *path, VvasXclbinTopology * topology,
     char *why, size_t why_len);
+
+/*
+ * The same, and the kind of failure in @error (optional): what
+ * vvas_xclbin_info_read() reports. A NULL @why is allowed.
+ */
+int vvas_xclbin_read (const char *path, VvasXclbinTopology * topology,
+    VvasXclbinError * error, char *why, size_t why_len);
 
 void vvas_xclbin_topology_clear (VvasXclbinTopology * topology);
 

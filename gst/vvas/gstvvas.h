@@ -12,5 +12,6 @@
 #include <gst/vvas/gstvvasdmabuf.h>
 #include <gst/vvas/gstvvasmemory.h>
 #include <gst/vvas/gstvvasmeta.h>
+#include <gst/vvas/gstvvasversion.h>
 
 #endif /* __GST_VVAS_H__ */

@@ -6,11 +6,13 @@
 /*
  * Writes minimal xclbin files (an axlf header and one MEM_TOPOLOGY section)
  * that XRT's no-op device loads, and broken variants of them for error
- * tests. Debian's xclbinutil does not run, hence this generator.
+ * tests. Debian's xclbinutil does not run, hence this generator. Used by
+ * the vvas-make-xclbin tool and, linked in, by the test suite; not
+ * installed.
  */
 
-#ifndef __VVAS_TEST_XCLBIN_GEN_H__
-#define __VVAS_TEST_XCLBIN_GEN_H__
+#ifndef __VVAS_XCLBIN_GEN_H__
+#define __VVAS_XCLBIN_GEN_H__
 
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +71,50 @@ typedef enum
  * STREAMING_CONNECTION. */
 #define XCLBIN_GEN_MIXED_TYPES ((const uint8_t[4]) { 1, 3, 6, 9 })
 
+/* Most banks xclbin_gen_build_spec() writes: bank indexes are 8 bits. */
+#define XCLBIN_GEN_MAX_BANKS 256
+
+/* One bank of an XclbinGenSpec. */
+typedef struct
+{
+  uint8_t type;                 /* enum MEM_TYPE of xrt/xclbin.h */
+  uint8_t used;                 /* 0: marked unused */
+  /* Bytes, a multiple of 1024 (the file holds KiB); streaming banks
+   * (MEM_STREAMING, MEM_STREAMING_CONNECTION) have no size: their index is
+   * written as the route id instead. */
+  uint64_t size_bytes;
+  char tag[17];                 /* up to 16 characters */
+} XclbinGenBank;
+
+/* What an xclbin holds: its UUID and its memory banks. */
+typedef struct
+{
+  unsigned char uuid[16];
+  unsigned int n_banks;         /* 1 to XCLBIN_GEN_MAX_BANKS */
+  const XclbinGenBank *banks;
+} XclbinGenSpec;
+
+/*
+ * Builds an xclbin of @spec's banks and UUID, broken as @flavor says (the
+ * flavors that name a bank need 2 banks or more). Returns a buffer to
+ * free() of *@len bytes, or NULL with errno set (EINVAL for a bad spec).
+ */
+uint8_t *xclbin_gen_build_spec (const XclbinGenSpec * spec,
+    XclbinFlavor flavor, size_t *len);
+
+/* The same, written to @path. Returns 0, or -1 with errno set. */
+int xclbin_gen_write_spec (const char *path, const XclbinGenSpec * spec,
+    XclbinFlavor flavor);
+
+/*
+ * The banks and UUID xclbin_gen_build() writes for these arguments: DDR4
+ * banks of XCLBIN_GEN_BANK_SIZE tagged "bank<i>"; the UUID's bytes are
+ * @uuid_seed * 16 + 1, + 2, ... Fills @banks (room for @n_banks) and
+ * @spec. Returns 0, or -1 with errno EINVAL when @n_banks is not 1 to 64.
+ */
+int xclbin_gen_default_spec (unsigned int n_banks, uint64_t unused_mask,
+    uint8_t uuid_seed, XclbinGenBank * banks, XclbinGenSpec * spec);
+
 /*
  * Builds an xclbin with @n_banks banks (1 to 64) in memory; a bank whose bit
  * is set in @unused_mask is marked unused. The UUID is derived from
@@ -82,4 +128,4 @@ uint8_t *xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
 int xclbin_gen_write (const char *path, unsigned int n_banks,
     uint64_t unused_mask, uint8_t uuid_seed, XclbinFlavor flavor);
 
-#endif /* __VVAS_TEST_XCLBIN_GEN_H__ */
+#endif /* __VVAS_XCLBIN_GEN_H__ */

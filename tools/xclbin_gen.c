@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 
+#define _POSIX_C_SOURCE 200809L /* strnlen */
 #include "xclbin_gen.h"
 
 #include <errno.h>
@@ -27,9 +28,72 @@ write_file (const char *path, const void *data, size_t len)
   return res;
 }
 
+static int
+is_streaming (uint8_t type)
+{
+  return type == MEM_STREAMING || type == MEM_STREAMING_CONNECTION;
+}
+
+static int
+spec_is_valid (const XclbinGenSpec * spec)
+{
+  unsigned int i;
+
+  if (!spec || !spec->banks || spec->n_banks < 1
+      || spec->n_banks > XCLBIN_GEN_MAX_BANKS)
+    return 0;
+  for (i = 0; i < spec->n_banks; i++) {
+    const XclbinGenBank *bank = &spec->banks[i];
+
+    if (!is_streaming (bank->type) && bank->size_bytes % 1024 != 0)
+      return 0;
+    if (memchr (bank->tag, '\0', sizeof (bank->tag)) == NULL)
+      return 0;
+  }
+  return 1;
+}
+
+int
+xclbin_gen_default_spec (unsigned int n_banks, uint64_t unused_mask,
+    uint8_t uuid_seed, XclbinGenBank * banks, XclbinGenSpec * spec)
+{
+  unsigned int i;
+
+  if (n_banks < 1 || n_banks > 64) {
+    errno = EINVAL;
+    return -1;
+  }
+  memset (spec, 0, sizeof (*spec));
+  for (i = 0; i < sizeof (spec->uuid); i++)
+    spec->uuid[i] = (unsigned char) (uuid_seed * 16 + i + 1);
+  spec->n_banks = n_banks;
+  spec->banks = banks;
+  for (i = 0; i < n_banks; i++) {
+    memset (&banks[i], 0, sizeof (banks[i]));
+    banks[i].type = MEM_DDR4;
+    banks[i].used = (unused_mask >> i) & 1 ? 0 : 1;
+    banks[i].size_bytes = XCLBIN_GEN_BANK_SIZE;
+    snprintf (banks[i].tag, sizeof (banks[i].tag), "bank%u", i);
+  }
+  return 0;
+}
+
 uint8_t *
 xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
     uint8_t uuid_seed, XclbinFlavor flavor, size_t *len)
+{
+  XclbinGenBank banks[64];
+  XclbinGenSpec spec;
+
+  if (xclbin_gen_default_spec (n_banks, unused_mask, uuid_seed, banks,
+          &spec) != 0)
+    return NULL;
+  return xclbin_gen_build_spec (&spec, flavor, len);
+}
+
+uint8_t *
+xclbin_gen_build_spec (const XclbinGenSpec * spec, XclbinFlavor flavor,
+    size_t *len)
 {
   const size_t section_size = sizeof (struct axlf_section_header);
   const size_t table_offset = offsetof (struct axlf, m_sections);
@@ -46,13 +110,14 @@ xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
   struct axlf_section_header *topo_section;
   struct mem_topology *topo;
   uint8_t *buf;
-  unsigned int i;
+  unsigned int i, n_banks;
 
-  if (n_banks < 1 || n_banks > 64
+  if (!spec_is_valid (spec) || !len
       || (unsigned int) flavor >= XCLBIN_FLAVOR_COUNT) {
     errno = EINVAL;
     return NULL;
   }
+  n_banks = spec->n_banks;
   if (flavor == XCLBIN_EMPTY) {
     *len = 0;
     return calloc (1, 1);
@@ -79,7 +144,7 @@ xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
   memcpy (header->m_magic, "xclbin2", 8);
   header->m_signature_length = -1;
   memset (header->reserved, 0xff, sizeof (header->reserved));
-  header->m_uniqueId = 0x5656415358525400ull | uuid_seed;
+  header->m_uniqueId = 0x5656415358525400ull | spec->uuid[15];
   header->m_header.m_length = length;
   header->m_header.m_timeStamp = 1700000000;
   header->m_header.m_versionMajor = 2;
@@ -87,8 +152,7 @@ xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
   snprintf ((char *) header->m_header.m_platformVBNV,
       sizeof (header->m_header.m_platformVBNV), "vvas:test:%ubank:1.0",
       n_banks);
-  for (i = 0; i < sizeof (header->m_header.uuid); i++)
-    header->m_header.uuid[i] = (unsigned char) (uuid_seed * 16 + i + 1);
+  memcpy (header->m_header.uuid, spec->uuid, sizeof (header->m_header.uuid));
   header->m_header.m_numSections = n_sections;
   if (flavor == XCLBIN_TOPOLOGY_LAST) {
     /* Two sections the reader skips, their data in the gap. */
@@ -114,12 +178,19 @@ xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
   topo->m_count = (int32_t) n_banks;
   for (i = 0; i < n_banks; i++) {
     struct mem_data *bank = &topo->m_mem_data[i];
+    const XclbinGenBank *want = &spec->banks[i];
 
-    bank->m_type = MEM_DDR4;
-    bank->m_used = (unused_mask >> i) & 1 ? 0 : 1;
-    bank->m_size = XCLBIN_GEN_BANK_SIZE / 1024;
-    bank->m_base_address = 0x4000000000ull + (uint64_t) i *XCLBIN_GEN_BANK_SIZE;
-    snprintf ((char *) bank->m_tag, sizeof (bank->m_tag), "bank%u", i);
+    bank->m_type = want->type;
+    bank->m_used = want->used ? 1 : 0;
+    if (is_streaming (want->type)) {
+      bank->route_id = i;
+      bank->flow_id = i;
+    } else {
+      bank->m_size = want->size_bytes / 1024;
+      bank->m_base_address = 0x4000000000ull + (uint64_t) i *XCLBIN_GEN_BANK_SIZE;
+    }
+    /* Up to 16 characters: a 16-character tag has no NUL in the file. */
+    memcpy (bank->m_tag, want->tag, strnlen (want->tag, sizeof (bank->m_tag)));
     if (flavor == XCLBIN_MIXED_BANK_TYPES) {
       bank->m_type = XCLBIN_GEN_MIXED_TYPES[i % 4];
       if (bank->m_type == MEM_STREAMING
@@ -197,13 +268,9 @@ xclbin_gen_build (unsigned int n_banks, uint64_t unused_mask,
   return buf;
 }
 
-int
-xclbin_gen_write (const char *path, unsigned int n_banks,
-    uint64_t unused_mask, uint8_t uuid_seed, XclbinFlavor flavor)
+static int
+write_built (const char *path, uint8_t * buf, size_t len)
 {
-  size_t len;
-  uint8_t *buf = xclbin_gen_build (n_banks, unused_mask, uuid_seed, flavor,
-      &len);
   int res;
 
   if (!buf)
@@ -211,4 +278,25 @@ xclbin_gen_write (const char *path, unsigned int n_banks,
   res = write_file (path, buf, len);
   free (buf);
   return res;
+}
+
+int
+xclbin_gen_write (const char *path, unsigned int n_banks,
+    uint64_t unused_mask, uint8_t uuid_seed, XclbinFlavor flavor)
+{
+  size_t len = 0;
+  uint8_t *buf = xclbin_gen_build (n_banks, unused_mask, uuid_seed, flavor,
+      &len);
+
+  return write_built (path, buf, len);
+}
+
+int
+xclbin_gen_write_spec (const char *path, const XclbinGenSpec * spec,
+    XclbinFlavor flavor)
+{
+  size_t len = 0;
+  uint8_t *buf = xclbin_gen_build_spec (spec, flavor, &len);
+
+  return write_built (path, buf, len);
 }
