@@ -67,7 +67,7 @@ def undocumented_fields(gir):
 
 
 DOC_BLOCK = re.compile(r'/\*\*\s*\n\s*\*\s*([A-Za-z_][A-Za-z0-9_]*)\s*:')
-DEFINE = re.compile(r'^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)(\(?)(.*)$',
+DEFINE = re.compile(r'^[ \t]*#[ \t]*define\s+([A-Za-z_][A-Za-z0-9_]*)(\(?)(.*)$',
                     re.M)
 EXPORTED_FUNC = re.compile(
     r'\b(?:GST_VVAS_API|VVAS_CORE_API)\b[^;{}()]*?\b([a-z_][a-z0-9_]*)\s*\(',
@@ -108,13 +108,13 @@ def undocumented_in_sources(headers, sources, exempt_functions):
             name, body = m.group(1), m.group(3)
             if name in documented or exempt_macro(name, body):
                 continue
-            line = text.count('\n', 0, m.start()) + 1
+            line = text.count('\n', 0, m.start(1)) + 1
             findings.append("Macro '{}' at {}:{} has no doc comment".format(
                 name, path, line))
         # Function declarations only: strip comments first.
         code = re.sub(r'/\*.*?\*/', lambda c: '\n' * c.group(0).count('\n'),
                       text, flags=re.S)
-        code = re.sub(r'^\s*#.*$', '', code, flags=re.M)
+        code = re.sub(r'^[ \t]*#.*$', '', code, flags=re.M)
         for m in EXPORTED_FUNC.finditer(code):
             name = m.group(1)
             if name not in documented:
