@@ -8,7 +8,7 @@ set -eu
 
 FRAMES=${FRAMES:-300}
 xclbin=$BUILD_DIR/demo-two-banks.xclbin
-"$BUILD_DIR/tests/common/vvas-make-xclbin" "$xclbin" 2
+"$BUILD_DIR/tools/vvas-make-xclbin" "$xclbin" 2
 
 pipeline="videotestsrc num-buffers=$FRAMES pattern=smpte
   ! video/x-raw,format=NV12,width=1920,height=1080,framerate=30/1
