@@ -16,10 +16,32 @@
  * consumers that hold buffers for long and would starve the device pool),
  * each frame is copied into system memory.
  *
- * ## Example launch line
+ * Its source pad also offers `video/x-raw(memory:DMABuf)`, after system
+ * memory. When downstream names that feature in its caps (a display, an
+ * encoder or an accelerator that takes DMA-bufs; or a capsfilter), each
+ * frame in VVAS device memory leaves as #GstDmaBufMemory onto the same
+ * device memory: no copy, an fd of its own per memory, a #GstVideoMeta with
+ * the frame's strides and offsets, bytes the host wrote transferred to the
+ * device first (gst_vvas_memory_export_dmabuf_memory()). The input buffer
+ * stays out of its pool as long as one of those DMA-buf memories lives, so
+ * the frame is not overwritten under its reader. #GstVvasDownload:buffers-exported
+ * counts such frames (they count in #GstVvasDownload:buffers-passed too).
+ * A device that cannot export (XRT's no-op device) is found out at the
+ * first frame: the element says so once at INFO and renegotiates in system
+ * memory, so the pipeline runs on as long as downstream also takes system
+ * memory. Only VVAS device memory is exported: frames in any other memory
+ * make the element renegotiate the same way, and take the copy path into
+ * system memory. #GstVvasDownload:force-copy does not apply to DMA-buf
+ * output.
+ *
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc ! vvasupload xclbin-location=my.xclbin ! \
  *   vvasdownload ! autovideosink
+ * ]|
+ * |[
+ * gst-launch-1.0 videotestsrc ! vvasupload xclbin-location=my.xclbin ! \
+ *   vvasdownload ! 'video/x-raw(memory:DMABuf)' ! waylandsink
  * ]|
  */
 
@@ -28,6 +50,8 @@
 #endif
 
 #include "gstvvasdownload.h"
+
+#include <gst/vvas/gstvvasdmabuf.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_download_debug);
 #define GST_CAT_DEFAULT gst_vvas_download_debug
@@ -39,7 +63,11 @@ enum
   PROP_BUFFERS_PASSED,          /* the three counters, in this order */
   PROP_BUFFERS_COPIED,
   PROP_BYTES_COPIED,
+  PROP_BUFFERS_EXPORTED,
 };
+
+/* On an exported DMA-buf memory: the input buffer it shows a memory of. */
+static GQuark exported_from_quark;
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -49,7 +77,9 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_VIDEO_FORMATS_ALL)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_VIDEO_FORMATS_ALL) "; "
+        GST_VIDEO_CAPS_MAKE_WITH_FEATURES (GST_CAPS_FEATURE_MEMORY_DMABUF,
+            GST_VIDEO_FORMATS_ALL)));
 
 #define gst_vvas_download_parent_class parent_class
 G_DEFINE_TYPE (GstVvasDownload, gst_vvas_download, GST_TYPE_BASE_TRANSFORM);
@@ -87,6 +117,9 @@ gst_vvas_download_get_property (GObject * object, guint prop_id,
     case PROP_FORCE_COPY:
       g_value_set_boolean (value, self->force_copy);
       break;
+    case PROP_BUFFERS_EXPORTED:
+      g_value_set_uint64 (value, self->buffers_exported);
+      break;
     default:
       if (!gst_vvas_counters_get_property (&self->counters,
               PROP_BUFFERS_PASSED, prop_id, value))
@@ -102,6 +135,13 @@ gst_vvas_download_start (GstBaseTransform * trans)
   GstVvasDownload *self = GST_VVAS_DOWNLOAD (trans);
 
   gst_vvas_counters_reset (GST_ELEMENT (self), &self->counters);
+  GST_OBJECT_LOCK (self);
+  self->buffers_exported = 0;
+  GST_OBJECT_UNLOCK (self);
+  /* Each run finds out again: it may run on another device. */
+  g_atomic_int_set (&self->export_failed, FALSE);
+  self->output_dmabuf = FALSE;
+  self->output_exported = FALSE;
   return TRUE;
 }
 
@@ -109,9 +149,16 @@ static GstCaps *
 gst_vvas_download_transform_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
-  /* Sink to src: system memory only; src to sink: VVAS memory preferred. */
+  GstVvasDownload *self = GST_VVAS_DOWNLOAD (trans);
+  /* Sink to src: system memory, then DMA-buf memory (unless this run found
+   * it cannot export); src to sink: VVAS memory preferred. The input caps
+   * do not say whether the frames are VVAS memory (vvasupload may hand VVAS
+   * memory on in system-memory caps): the frames say it. */
   GstCaps *result = gst_vvas_caps_with_features (caps,
       direction == GST_PAD_SRC, TRUE);
+
+  if (direction == GST_PAD_SINK && !g_atomic_int_get (&self->export_failed))
+    result = gst_vvas_caps_add_dmabuf (result);
 
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, result,
@@ -121,6 +168,62 @@ gst_vvas_download_transform_caps (GstBaseTransform * trans,
     result = tmp;
   }
   return result;
+}
+
+static gboolean
+caps_have_dmabuf (GstCaps * caps)
+{
+  guint i, n = gst_caps_get_size (caps);
+
+  for (i = 0; i < n; i++) {
+    GstCapsFeatures *f = gst_caps_get_features (caps, i);
+
+    if (f && !gst_caps_features_is_any (f) &&
+        gst_caps_features_contains (f, GST_CAPS_FEATURE_MEMORY_DMABUF))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/*
+ * System memory comes first in what this element offers: passing the VVAS
+ * memory on is zero-copy too, and its host view is mapped once, where a
+ * DMA-buf memory per frame is mapped anew each frame. A downstream whose own
+ * caps name memory:DMABuf wants DMA-bufs, though (a display, a capsfilter):
+ * then the DMA-buf structures go first. A downstream that takes ANY caps
+ * (fakesink, an appsink without caps) gets system memory.
+ */
+static GstCaps *
+gst_vvas_download_fixate_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps)
+{
+  GstCaps *peer;
+
+  if (direction == GST_PAD_SINK && caps_have_dmabuf (othercaps)) {
+    peer = gst_pad_peer_query_caps (GST_BASE_TRANSFORM_SRC_PAD (trans), NULL);
+    if (peer && !gst_caps_is_any (peer) && caps_have_dmabuf (peer)) {
+      GstCaps *first = gst_caps_new_empty ();
+      GstCaps *rest = gst_caps_new_empty ();
+      guint i, n = gst_caps_get_size (othercaps);
+
+      for (i = 0; i < n; i++) {
+        GstCapsFeatures *f = gst_caps_get_features (othercaps, i);
+        gboolean dmabuf = f && !gst_caps_features_is_any (f) &&
+            gst_caps_features_contains (f, GST_CAPS_FEATURE_MEMORY_DMABUF);
+
+        gst_caps_append_structure_full (dmabuf ? first : rest,
+            gst_structure_copy (gst_caps_get_structure (othercaps, i)),
+            f ? gst_caps_features_copy (f) : NULL);
+      }
+      gst_caps_unref (othercaps);
+      othercaps = gst_caps_merge (first, rest);
+      GST_DEBUG_OBJECT (trans, "downstream takes DMA-buf memory: %"
+          GST_PTR_FORMAT, othercaps);
+    }
+    gst_clear_caps (&peer);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->fixate_caps (trans,
+      direction, caps, othercaps);
 }
 
 static gboolean
@@ -136,6 +239,9 @@ gst_vvas_download_set_caps (GstBaseTransform * trans, GstCaps * incaps,
             "video", incaps, outcaps));
     return FALSE;
   }
+  self->output_dmabuf = caps_have_dmabuf (outcaps);
+  GST_DEBUG_OBJECT (self, "output in %s memory",
+      self->output_dmabuf ? "DMA-buf" : "system");
   return TRUE;
 }
 
@@ -206,6 +312,112 @@ gst_vvas_download_decide_allocation (GstBaseTransform * trans, GstQuery * query)
   return TRUE;
 }
 
+/* True when every memory of @buf is VVAS device memory, which exports. */
+static gboolean
+is_vvas_device_buffer (GstBuffer * buf)
+{
+  guint i, n = gst_buffer_n_memory (buf);
+
+  for (i = 0; i < n; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buf, i);
+    VvasAllocationInfo info;
+
+    if (!gst_is_vvas_memory (mem) ||
+        vvas_memory_get_allocation_info (gst_vvas_memory_get_vvas_memory
+            (mem), &info) != VVAS_RET_SUCCESS ||
+        info.alloc_type != VVAS_ALLOC_TYPE_CMA)
+      return FALSE;
+  }
+  return n > 0;
+}
+
+/*
+ * A buffer of @inbuf's frame in DMA-buf memories onto its VVAS memories,
+ * with a GstVideoMeta for the layout, or NULL with @error set when the
+ * device cannot export. Each DMA-buf memory holds @inbuf, not only its VVAS
+ * memory: the buffer goes back to its pool, to be refilled, only when the
+ * last reader of the frame (downstream may keep a memory without its
+ * buffer) is done with it.
+ */
+static GstBuffer *
+export_buffer (GstVvasDownload * self, GstBuffer * inbuf, GError ** error)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstVideoInfo *info = &self->in_info;
+  GstVideoMeta *in_meta = gst_buffer_get_video_meta (inbuf);
+  GstVideoMeta *out_meta;
+  guint i, n = gst_buffer_n_memory (inbuf);
+  GstBuffer *outbuf = gst_buffer_new ();
+
+  for (i = 0; i < n; i++) {
+    GstMemory *dmamem =
+        gst_vvas_memory_export_dmabuf_memory (gst_buffer_peek_memory (inbuf,
+            i), error);
+
+    if (!dmamem) {
+      gst_buffer_unref (outbuf);
+      return NULL;
+    }
+    gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),
+        exported_from_quark, gst_buffer_ref (inbuf),
+        (GDestroyNotify) gst_buffer_unref);
+    gst_buffer_append_memory (outbuf, dmamem);
+  }
+
+  /* Flags, times and the frame's metas, as for a copy. */
+  if (!GST_BASE_TRANSFORM_GET_CLASS (trans)->copy_metadata (trans, inbuf,
+          outbuf)) {
+    gst_buffer_unref (outbuf);
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+        "could not copy the frame's metadata");
+    return NULL;
+  }
+  /* The layout: the input's own, else the caps' default one. */
+  if (in_meta)
+    out_meta = gst_buffer_add_video_meta_full (outbuf, in_meta->flags,
+        in_meta->format, in_meta->width, in_meta->height, in_meta->n_planes,
+        in_meta->offset, in_meta->stride);
+  else
+    out_meta = gst_buffer_add_video_meta_full (outbuf,
+        GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT (info),
+        GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
+        GST_VIDEO_INFO_N_PLANES (info), info->offset, info->stride);
+  if (in_meta && out_meta)
+    gst_video_meta_set_alignment (out_meta, in_meta->alignment);
+  return outbuf;
+}
+
+/*
+ * The frame cannot leave as DMA-buf (@why): this run goes on in system
+ * memory. vvasdownload has no device of its own, so it cannot ask one
+ * beforehand; and XRT has no query for it (the no-op device opens,
+ * allocates and maps, and fails only the export itself). A device context
+ * shared through GstContext does not help either: the frames may come from
+ * elements of another device, or not from a VVAS element at all. So the
+ * first frame's export is the probe, at no cost where exporting works;
+ * where it fails, or the frames are not VVAS device memory, the element
+ * drops the DMA-buf caps and renegotiates before any output buffer leaves,
+ * so nothing goes out in DMA-buf caps without DMA-buf memory. The
+ * knowledge lasts for the run (start() forgets it: the next run may be on
+ * another device).
+ */
+static gboolean
+fall_back_to_system_memory (GstVvasDownload * self, const gchar * why)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+
+  GST_INFO_OBJECT (self, "%s: renegotiating in system memory", why);
+  g_atomic_int_set (&self->export_failed, TRUE);
+  gst_pad_mark_reconfigure (GST_BASE_TRANSFORM_SRC_PAD (trans));
+  if (!gst_base_transform_reconfigure (trans)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Downstream takes only DMA-buf memory, which this element cannot "
+            "give."), ("%s", why));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_vvas_download_prepare_output_buffer (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer ** outbuf)
@@ -217,12 +429,39 @@ gst_vvas_download_prepare_output_buffer (GstBaseTransform * trans,
   force_copy = self->force_copy;
   GST_OBJECT_UNLOCK (self);
 
+  self->output_exported = FALSE;
   /* No frame to copy: transform() passes or drops it. */
   if (gst_vvas_buffer_is_empty (inbuf)) {
     *outbuf = inbuf;
     return GST_FLOW_OK;
   }
-  if (!force_copy && (self->downstream_has_video_meta ||
+  if (self->output_dmabuf) {
+    GError *error = NULL;
+    gchar *why;
+    gboolean renegotiated;
+
+    if (is_vvas_device_buffer (inbuf)) {
+      *outbuf = export_buffer (self, inbuf, &error);
+      if (*outbuf) {
+        self->output_exported = TRUE;
+        return GST_FLOW_OK;
+      }
+      why = g_strdup_printf ("VVAS device %d cannot export DMA-buf (%s)",
+          gst_vvas_memory_get_device_index (gst_buffer_peek_memory (inbuf,
+                  0)), error->message);
+      g_clear_error (&error);
+    } else {
+      why = g_strdup ("the input frames are not in VVAS device memory, "
+          "which is all that exports as DMA-buf");
+    }
+    renegotiated = fall_back_to_system_memory (self, why);
+    g_free (why);
+    if (!renegotiated)
+      return GST_FLOW_NOT_NEGOTIATED;
+    /* set_caps chose system memory: on as below. */
+  }
+  if (!force_copy && !self->output_dmabuf &&
+      (self->downstream_has_video_meta ||
           gst_vvas_element_has_default_layout (inbuf, &self->in_info))) {
     /* Ownership of inbuf moves to outbuf, as in base passthrough. */
     *outbuf = inbuf;
@@ -246,6 +485,14 @@ gst_vvas_download_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
     return GST_FLOW_OK;
   }
+  if (self->output_exported) {
+    self->output_exported = FALSE;
+    gst_vvas_counters_add (GST_ELEMENT (self), &self->counters, FALSE, 0);
+    GST_OBJECT_LOCK (self);
+    self->buffers_exported++;
+    GST_OBJECT_UNLOCK (self);
+    return GST_FLOW_OK;
+  }
 
   if (!gst_vvas_element_copy_frame (GST_ELEMENT (self), &self->in_info,
           inbuf, &self->out_info, outbuf, &copied))
@@ -262,6 +509,12 @@ gst_vvas_download_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     GST_VVAS_COUNTERS_LOG_EOS (self, &self->counters);
+    /* Only when there were some: the line above says it all otherwise. */
+    GST_OBJECT_LOCK (self);
+    if (self->buffers_exported > 0)
+      GST_INFO_OBJECT (self, "EOS: %" G_GUINT64_FORMAT " of the buffers "
+          "passed through went as DMA-buf", self->buffers_exported);
+    GST_OBJECT_UNLOCK (self);
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
@@ -284,18 +537,36 @@ gst_vvas_download_class_init (GstVvasDownloadClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   gst_vvas_counters_install_properties (gobject_class, PROP_BUFFERS_PASSED);
+  /**
+   * GstVvasDownload:buffers-exported:
+   *
+   * Frames handed on as #GstDmaBufMemory onto their VVAS device memory,
+   * without a copy (DMA-buf caps negotiated); each is counted in
+   * #GstVvasDownload:buffers-passed too. Reset when the element starts.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_BUFFERS_EXPORTED,
+      g_param_spec_uint64 ("buffers-exported", "Buffers exported",
+          "Buffers passed on as DMA-buf memory onto their device memory, "
+          "without a copy (also counted in buffers-passed)", 0, G_MAXUINT64,
+          0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  exported_from_quark =
+      g_quark_from_static_string ("GstVvasDownloadExportedFrom");
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "VVAS memory download", "Filter/Video",
       "Hands raw video in VVAS memory to system-memory elements, without a "
-      "copy when they support GstVideoMeta", "vvas-xrt-memory authors");
+      "copy when they support GstVideoMeta, or as DMA-buf memory to those "
+      "that take it", "vvas-xrt-memory authors");
 
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->start = GST_DEBUG_FUNCPTR (gst_vvas_download_start);
   trans_class->transform_caps =
       GST_DEBUG_FUNCPTR (gst_vvas_download_transform_caps);
+  trans_class->fixate_caps = GST_DEBUG_FUNCPTR (gst_vvas_download_fixate_caps);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_vvas_download_set_caps);
   trans_class->propose_allocation =
       GST_DEBUG_FUNCPTR (gst_vvas_download_propose_allocation);

@@ -23,11 +23,19 @@ struct _GstVvasDownload
   /* properties, under the object lock */
   gboolean force_copy;
   GstVvasCounters counters;
+  guint64 buffers_exported;     /* frames passed on as DMA-buf memory */
 
   /* streaming state */
   GstVideoInfo in_info;
   GstVideoInfo out_info;
   gboolean downstream_has_video_meta;
+  /* set_caps negotiated memory:DMABuf on the source pad. */
+  gboolean output_dmabuf;
+  /* This run found the device cannot export: no DMA-buf caps offered;
+   * atomic (transform_caps runs in any thread). */
+  gint export_failed;
+  /* prepare_output_buffer exported the buffer that transform() gets. */
+  gboolean output_exported;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (vvasdownload);

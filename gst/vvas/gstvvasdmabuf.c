@@ -68,7 +68,12 @@ dmabuf_init_once (void)
  * object, and a duplicate file descriptor of its own. Bytes the host wrote
  * are transferred to the device first, since an importer reads the device
  * copy. The DMA-buf memory keeps @mem alive as long as it lives, so the
- * buffer object is never reused under it. XRT's no-op device cannot export.
+ * buffer object is neither freed nor recycled by the core under it. It
+ * does not keep @mem's buffer out of its pool: an element that exports the
+ * memory of a pooled buffer holds that buffer as long as the DMA-buf
+ * memory lives (vvasdownload keeps it as qdata on the DMA-buf memory), or
+ * the pool hands it out to be written while the DMA-buf is still read.
+ * XRT's no-op device cannot export.
  *
  * Writes made through the DMA-buf (its mapping, or another driver) reach
  * the device copy only: the writer's side tells the VVAS memory's users, as
