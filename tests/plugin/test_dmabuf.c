@@ -4,13 +4,25 @@
  */
 
 /*
- * DMA-buf in and out of pipelines. An appsrc pushes frames in memfd-backed
- * GstDmaBufMemory from a small set of buffers it refills, as a V4L2 capture
- * or decoder pool does, through vvasupload ! vvasdownload ! appsink. On the
- * emulated device (meson test --setup emulated) vvasupload imports each
- * DMA-buf once and copies nothing; on XRT's no-op device, which cannot
- * import, it copies every frame and the pipeline still runs. Either way the
- * frames arrive byte-identical and no fd is left open.
+ * DMA-buf in and out of pipelines.
+ *
+ * In: an appsrc pushes frames in memfd-backed GstDmaBufMemory from a small
+ * set of buffers it refills, as a V4L2 capture or decoder pool does,
+ * through vvasupload ! vvasdownload ! appsink. On the emulated device
+ * (meson test --setup emulated) vvasupload imports each DMA-buf once and
+ * copies nothing; on XRT's no-op device, which cannot import, it copies
+ * every frame and the pipeline still runs.
+ *
+ * Out: videotestsrc ! vvasupload ! vvasdownload ! appsink with DMA-buf caps.
+ * On the emulated device each frame leaves as GstDmaBufMemory whose fd,
+ * mapped by the test itself, shows the frame a system-memory run gives;
+ * the DMA-bufs outlive their pipeline and go round through a second
+ * pipeline. On the no-op device, which cannot export, vvasdownload says so
+ * once at INFO and renegotiates in system memory, and the same frames come
+ * out.
+ *
+ * Either way the frames arrive byte-identical and no fd, buffer object or
+ * device is left open.
  */
 
 #define _GNU_SOURCE
@@ -27,11 +39,61 @@
 #define N_BUFFERS 4
 #define N_FRAMES 12
 
+/* The frames of the export tests. */
+#define EXPORT_FRAMES 4
+#define VIDEO_FIELDS "format=NV12,width=320,height=240,framerate=30/1"
+
+/* appsink caps that name DMA-buf memory first, system memory as well: the
+ * zero-copy path where the device exports, the fallback where not. */
+#define DMABUF_OR_SYSTEM_CAPS \
+  "video/x-raw(memory:DMABuf)," VIDEO_FIELDS ";video/x-raw," VIDEO_FIELDS
+
+/* What is open before a test, to compare with after it. */
+static guint fds_at_start;
+static gint64 bos_at_start;
+static gint64 devices_at_start;
+
+/* INFO lines of vvasdownload saying the device cannot export; atomic. */
+static gint export_info_lines;
+
+static void
+count_export_info (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text;
+
+  if (level != GST_LEVEL_INFO ||
+      strcmp (gst_debug_category_get_name (category), "vvasdownload") != 0)
+    return;
+  text = gst_debug_message_get (message);
+  if (text && strstr (text, "cannot export DMA-buf"))
+    g_atomic_int_inc (&export_info_lines);
+}
+
 static void
 setup (void)
 {
   plugin_test_assert_counting ();
   xrt_count_reset ();
+  fds_at_start = xrt_emu_count_open_fds ();
+  bos_at_start = xrt_count_live_bos ();
+  devices_at_start = xrt_count_live_devices ();
+  g_atomic_int_set (&export_info_lines, 0);
+  /* The INFO line is what the fallback promises: see it whatever GST_DEBUG
+   * says. */
+  gst_debug_set_threshold_for_name ("vvasdownload", GST_LEVEL_INFO);
+  gst_debug_add_log_function (count_export_info, NULL, NULL);
+}
+
+/* Whatever a test made is gone: no fd, buffer object or device left. */
+static void
+teardown (void)
+{
+  gst_debug_remove_log_function (count_export_info);
+  fail_unless_equals_int (xrt_emu_count_open_fds (), fds_at_start);
+  fail_unless_equals_int64 (xrt_count_live_bos (), bos_at_start);
+  fail_unless_equals_int64 (xrt_count_live_devices (), devices_at_start);
 }
 
 /* A buffer of one memfd-backed DMA-buf holding a frame of @info. */
@@ -173,6 +235,438 @@ GST_START_TEST (test_upload_imports_dmabuf)
 
 GST_END_TEST;
 
+
+/* The launch line of the export tests: moving SMPTE bars, so that every
+ * frame differs, into device memory and out to appsink @caps. */
+static GstElement *
+make_export_pipeline (gint num_buffers, const gchar * caps, gint max_buffers)
+{
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=%d "
+      "pattern=smpte horizontal-speed=7 ! video/x-raw," VIDEO_FIELDS " ! "
+      "vvasupload name=up xclbin-location=%s ! vvasdownload name=down ! "
+      "appsink name=sink sync=false enable-last-sample=false "
+      "max-buffers=%d %s%s%s", num_buffers, two_banks_xclbin, max_buffers,
+      caps ? "caps=\"" : "", caps ? caps : "", caps ? "\"" : "");
+  GstElement *pipeline = make_pipeline (launch);
+
+  g_free (launch);
+  return pipeline;
+}
+
+static GstVideoInfo *
+export_info (void)
+{
+  static GstVideoInfo info;
+
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_NV12, 320, 240);
+  info.fps_n = 30;
+  info.fps_d = 1;
+  return &info;
+}
+
+/*
+ * SHA-1 of the visible bytes of @buf's frame read through its DMA-buf fds,
+ * mapped here with mmap (not through GStreamer), at the offsets and
+ * strides its GstVideoMeta gives.
+ */
+static gchar *
+fd_frame_checksum (GstBuffer * buf, const GstVideoInfo * info)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (buf);
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA1);
+  gchar *result;
+  guint plane;
+
+  fail_unless (meta != NULL, "a DMA-buf frame without GstVideoMeta");
+  fail_unless_equals_int (meta->n_planes, GST_VIDEO_INFO_N_PLANES (info));
+  fail_unless_equals_int (meta->format, GST_VIDEO_INFO_FORMAT (info));
+  for (plane = 0; plane < meta->n_planes; plane++) {
+    guint idx, len, row, rows;
+    gsize skip, row_bytes, map_len;
+    GstMemory *mem;
+    guint8 *map;
+
+    plane_geometry (GST_VIDEO_INFO_FORMAT (info), plane,
+        GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
+        &row_bytes, &rows);
+    fail_unless (gst_buffer_find_memory (buf, meta->offset[plane], 1, &idx,
+            &len, &skip), "plane %u at %" G_GSIZE_FORMAT " is in no memory",
+        plane, meta->offset[plane]);
+    mem = gst_buffer_peek_memory (buf, idx);
+    fail_unless (gst_is_dmabuf_memory (mem));
+    fail_unless (meta->stride[plane] >= (gint) row_bytes);
+    /* The plane's last row ends inside the memory. */
+    fail_unless (skip + (gsize) (rows - 1) * meta->stride[plane] + row_bytes
+        <= mem->size);
+    map_len = mem->offset + mem->size;
+    map = mmap (NULL, map_len, PROT_READ, MAP_SHARED,
+        gst_dmabuf_memory_get_fd (mem), 0);
+    fail_unless (map != MAP_FAILED);
+    for (row = 0; row < rows; row++)
+      g_checksum_update (sum, map + mem->offset + skip +
+          (gsize) row * meta->stride[plane], row_bytes);
+    fail_unless_equals_int (munmap (map, map_len), 0);
+  }
+  result = g_strdup (g_checksum_get_string (sum));
+  g_checksum_free (sum);
+  return result;
+}
+
+static gboolean
+buffer_all_dmabuf (GstBuffer * buf)
+{
+  guint i, n = gst_buffer_n_memory (buf);
+
+  for (i = 0; i < n; i++)
+    if (!gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, i)))
+      return FALSE;
+  return n > 0;
+}
+
+static gboolean
+caps_are_dmabuf (GstCaps * caps)
+{
+  fail_unless (caps != NULL && gst_caps_get_size (caps) == 1);
+  return gst_caps_features_contains (gst_caps_get_features (caps, 0),
+      GST_CAPS_FEATURE_MEMORY_DMABUF);
+}
+
+/*
+ * The checksums of the first @n frames of the export pipeline, from a run
+ * in system memory (appsink without caps takes anything: it gets the VVAS
+ * memory itself, not a DMA-buf).
+ */
+static gchar **
+reference_frames (guint n)
+{
+  GstElement *pipeline = make_export_pipeline (n, NULL, 0);
+  GstElement *sink = get_element (pipeline, "sink");
+  GstElement *down = get_element (pipeline, "down");
+  gchar **sums = g_new0 (gchar *, n + 1);
+  guint i;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < n; i++) {
+    GstSample *sample = pull_sample (sink);
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+
+    fail_if (caps_are_dmabuf (gst_sample_get_caps (sample)));
+    fail_unless (gst_is_vvas_memory (gst_buffer_peek_memory (buf, 0)));
+    sums[i] = frame_checksum (buf, export_info ());
+    /* Moving bars: no two frames alike. */
+    if (i > 0)
+      fail_if (g_str_equal (sums[i], sums[i - 1]));
+    gst_sample_unref (sample);
+  }
+  end_pipeline (pipeline);
+  assert_counters (down, n, 0, 0);
+  fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
+  gst_object_unref (pipeline);
+  return sums;
+}
+
+/*
+ * Asserts that @buf is frame @sum: on the emulated device in DMA-buf
+ * memory, read through its own fds and through GStreamer's mapping of
+ * them; on the no-op device in system memory (the VVAS memory).
+ */
+static void
+check_exported_frame (GstSample * sample, const gchar * sum)
+{
+  GstBuffer *buf = gst_sample_get_buffer (sample);
+  gchar *got;
+
+  if (xrt_emu_enabled ()) {
+    fail_unless (caps_are_dmabuf (gst_sample_get_caps (sample)));
+    fail_unless (buffer_all_dmabuf (buf));
+    got = fd_frame_checksum (buf, export_info ());
+    fail_unless_equals_string (got, sum);
+    g_free (got);
+  } else {
+    fail_if (caps_are_dmabuf (gst_sample_get_caps (sample)));
+    fail_if (buffer_all_dmabuf (buf));
+  }
+  got = frame_checksum (buf, export_info ());
+  fail_unless_equals_string (got, sum);
+  g_free (got);
+}
+
+/* The export counters of @down after @n frames, and the INFO line. */
+static void
+check_export_counters (GstElement * down, guint n)
+{
+  if (xrt_emu_enabled ()) {
+    /* Zero copy: every frame exported, each export one xrtBOExport. */
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), n);
+    assert_counters (down, n, 0, 0);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), n);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
+  } else {
+    /* One failed export, one INFO line, then system memory. */
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
+    fail_unless_equals_uint64 (get_counter (down, "buffers-passed") +
+        get_counter (down, "buffers-copied"), n);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 1);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 1);
+  }
+}
+
+GST_START_TEST (test_download_exports_dmabuf)
+{
+  gchar **ref = reference_frames (EXPORT_FRAMES);
+  GstElement *pipeline, *down, *sink;
+  guint i;
+
+  xrt_count_reset ();
+  pipeline = make_export_pipeline (EXPORT_FRAMES, DMABUF_OR_SYSTEM_CAPS, 0);
+  down = get_element (pipeline, "down");
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < EXPORT_FRAMES; i++) {
+    GstSample *sample = pull_sample (sink);
+
+    check_exported_frame (sample, ref[i]);
+    gst_sample_unref (sample);
+  }
+  /* And then the end of the stream, nothing more. */
+  {
+    GstSample *sample = NULL;
+
+    g_signal_emit_by_name (sink, "pull-sample", &sample);
+    fail_unless (sample == NULL);
+  }
+  end_pipeline (pipeline);
+  check_export_counters (down, EXPORT_FRAMES);
+  gst_object_unref (pipeline);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
+/*
+ * Downstream that takes DMA-buf memory only: the frames leave exported on
+ * the emulated device; on the no-op device there is nothing to fall back
+ * to, and the element says why (a negotiation error, not a crash).
+ */
+GST_START_TEST (test_download_dmabuf_only)
+{
+  GstElement *pipeline = make_export_pipeline (2,
+      "video/x-raw(memory:DMABuf)," VIDEO_FIELDS, 0);
+  GstElement *down = get_element (pipeline, "down");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  if (xrt_emu_enabled ()) {
+    GstElement *sink = get_element (pipeline, "sink");
+    guint i;
+
+    /* appsink posts EOS once its frames are taken. */
+    for (i = 0; i < 2; i++) {
+      GstSample *sample = pull_sample (sink);
+
+      fail_unless (caps_are_dmabuf (gst_sample_get_caps (sample)));
+      fail_unless (buffer_all_dmabuf (gst_sample_get_buffer (sample)));
+      gst_sample_unref (sample);
+    }
+  }
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  if (xrt_emu_enabled ()) {
+    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 2);
+  } else {
+    GError *error = NULL;
+
+    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR);
+    fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (down),
+        "error from %s", GST_MESSAGE_SRC_NAME (msg));
+    gst_message_parse_error (msg, &error, NULL);
+    fail_unless (g_error_matches (error, GST_CORE_ERROR,
+            GST_CORE_ERROR_NEGOTIATION), "%s", error->message);
+    g_clear_error (&error);
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 1);
+  }
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  end_pipeline (pipeline);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+/*
+ * Round trip: the DMA-bufs one pipeline exported, after it is gone, go
+ * through appsrc ! vvasupload ! vvasdownload ! appsink of another, three
+ * times each: identical frames, one import per distinct buffer.
+ */
+GST_START_TEST (test_dmabuf_round_trip)
+{
+  gchar **ref = reference_frames (EXPORT_FRAMES);
+  GstBuffer *bufs[EXPORT_FRAMES];
+  GstElement *pipeline, *src, *up, *down, *sink;
+  gchar *launch;
+  guint i;
+
+  /* Export. */
+  pipeline = make_export_pipeline (EXPORT_FRAMES, DMABUF_OR_SYSTEM_CAPS, 0);
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < EXPORT_FRAMES; i++) {
+    GstSample *sample = pull_sample (sink);
+
+    check_exported_frame (sample, ref[i]);
+    bufs[i] = gst_buffer_ref (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  end_pipeline (pipeline);
+  gst_object_unref (pipeline);
+
+  /* Import, in a pipeline of its own. */
+  xrt_count_reset ();
+  launch = g_strdup_printf ("appsrc name=src format=time caps=\"video/x-raw"
+      "%s," VIDEO_FIELDS "\" ! vvasupload name=up xclbin-location=%s ! "
+      "vvasdownload name=down ! appsink name=sink sync=false "
+      "enable-last-sample=false caps=\"video/x-raw," VIDEO_FIELDS "\"",
+      xrt_emu_enabled ()? "(memory:DMABuf)" : "", two_banks_xclbin);
+  pipeline = make_pipeline (launch);
+  g_free (launch);
+  src = get_element (pipeline, "src");
+  up = get_element (pipeline, "up");
+  down = get_element (pipeline, "down");
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < 3 * EXPORT_FRAMES; i++) {
+    GstSample *sample;
+    gchar *sum;
+
+    push_buffer (src, bufs[i % EXPORT_FRAMES]);
+    sample = pull_sample (sink);
+    sum = frame_checksum (gst_sample_get_buffer (sample), export_info ());
+    fail_unless_equals_string (sum, ref[i % EXPORT_FRAMES]);
+    g_free (sum);
+    gst_sample_unref (sample);
+  }
+  end_pipeline (pipeline);
+
+  if (xrt_emu_enabled ()) {
+    /* One import per exported buffer, not per frame; nothing copied. */
+    fail_unless_equals_uint64 (get_counter (up, "buffers-imported"),
+        EXPORT_FRAMES);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_IMPORT),
+        EXPORT_FRAMES);
+    assert_counters (up, 3 * EXPORT_FRAMES, 0, 0);
+  } else {
+    /* Nothing was exported: the frames were VVAS memory all along. */
+    fail_unless_equals_uint64 (get_counter (up, "buffers-imported"), 0);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_IMPORT), 0);
+    fail_unless_equals_uint64 (get_counter (up, "buffers-passed") +
+        get_counter (up, "buffers-copied"), 3 * EXPORT_FRAMES);
+  }
+  fail_unless_equals_uint64 (get_counter (down, "buffers-passed") +
+      get_counter (down, "buffers-copied"), 3 * EXPORT_FRAMES);
+  gst_object_unref (pipeline);
+  for (i = 0; i < EXPORT_FRAMES; i++)
+    gst_buffer_unref (bufs[i]);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
+/*
+ * A DMA-buf memory outlives its pipeline (set to NULL and unreffed): its fd
+ * still maps the frame, and the buffer object, the device and the fd go
+ * when it goes (teardown checks).
+ */
+GST_START_TEST (test_dmabuf_outlives_pipeline)
+{
+  gchar **ref = reference_frames (2);
+  GstElement *pipeline, *sink;
+  GstSample *samples[2];
+  GstBuffer *held;
+  GstVideoMeta *meta;
+  gchar *sum;
+  guint i;
+
+  pipeline = make_export_pipeline (2, DMABUF_OR_SYSTEM_CAPS, 0);
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < 2; i++)
+    samples[i] = pull_sample (sink);
+  /* The second frame's memory alone, without the buffer it came in (a
+   * consumer may keep only that), with a layout of the test's own. */
+  meta = gst_buffer_get_video_meta (gst_sample_get_buffer (samples[1]));
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_buffer_n_memory (gst_sample_get_buffer
+          (samples[1])), 1);
+  held = gst_buffer_new ();
+  gst_buffer_append_memory (held, gst_memory_ref (gst_buffer_peek_memory
+          (gst_sample_get_buffer (samples[1]), 0)));
+  gst_buffer_add_video_meta_full (held, meta->flags, meta->format,
+      meta->width, meta->height, meta->n_planes, meta->offset, meta->stride);
+  gst_sample_unref (samples[1]);
+  end_pipeline (pipeline);
+  gst_object_unref (pipeline);
+
+  /* The frames are still there, and their device memory with them. */
+  check_exported_frame (samples[0], ref[0]);
+  if (xrt_emu_enabled ()) {
+    fail_unless (xrt_count_live_bos () > bos_at_start);
+    sum = fd_frame_checksum (held, export_info ());
+  } else {
+    sum = frame_checksum (held, export_info ());
+  }
+  fail_unless_equals_string (sum, ref[1]);
+  g_free (sum);
+  gst_buffer_unref (held);
+  gst_sample_unref (samples[0]);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
+/*
+ * The pipeline is stopped while downstream holds exported frames and the
+ * streaming thread waits on a full appsink: the stop does not wait for the
+ * frames, and they stay readable after it.
+ */
+GST_START_TEST (test_dmabuf_held_at_stop)
+{
+  gchar **ref = reference_frames (3);
+  GstElement *pipeline, *sink;
+  GstSample *samples[3];
+  guint i;
+
+  /* No end: videotestsrc runs on until the stop. */
+  pipeline = make_export_pipeline (-1, DMABUF_OR_SYSTEM_CAPS, 1);
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < 3; i++)
+    samples[i] = pull_sample (sink);
+  /* The next frame waits in appsink, and the one after it in the
+   * streaming thread. */
+  end_pipeline (pipeline);
+  for (i = 0; i < 3; i++)
+    check_exported_frame (samples[i], ref[i]);
+  gst_object_unref (pipeline);
+  for (i = 0; i < 3; i++) {
+    check_exported_frame (samples[i], ref[i]);
+    gst_sample_unref (samples[i]);
+  }
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
 static Suite *
 vvas_dmabuf_suite (void)
 {
@@ -180,10 +674,15 @@ vvas_dmabuf_suite (void)
   TCase *tc = tcase_create ("dmabuf");
 
   suite_add_tcase (s, tc);
-  tcase_add_checked_fixture (tc, setup, NULL);
+  tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 120);
   tcase_add_loop_test (tc, test_upload_imports_dmabuf, 0,
       G_N_ELEMENTS (upload_caps_features));
+  tcase_add_test (tc, test_download_exports_dmabuf);
+  tcase_add_test (tc, test_download_dmabuf_only);
+  tcase_add_test (tc, test_dmabuf_round_trip);
+  tcase_add_test (tc, test_dmabuf_outlives_pipeline);
+  tcase_add_test (tc, test_dmabuf_held_at_stop);
   return s;
 }
 
