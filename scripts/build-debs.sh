@@ -195,9 +195,12 @@ echo "lintian $(basename "$changes"):"
 lintian_user=
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 &&
     command -v runuser >/dev/null; then
-  # lintian warns when it runs as root; it only reads the files.
+  # lintian warns when it runs as root; it only reads the files (when the
+  # scratch folder's parents let another user in).
   chmod -R a+rX "$work"
-  lintian_user=nobody
+  if runuser -u nobody -- test -r "$changes"; then
+    lintian_user=nobody
+  fi
 fi
 set +e
 if [ -n "$lintian_user" ]; then
