@@ -52,6 +52,7 @@
 #endif
 
 #include "gstvvasbufferpool.h"
+#include "gstvvasconflict-private.h"
 #include "gstvvasmeta.h"
 #include "gstvvasmeta-private.h"
 
@@ -88,10 +89,16 @@ struct _GstVvasBufferPoolPrivate
 };
 
 #define gst_vvas_buffer_pool_parent_class parent_class
+/* AMD VVAS registers a GstVvasBufferPool too: registered only when the name
+ * is free (gstvvasconflict-private.h). */
+#define gst_vvas_buffer_pool_get_type gst_vvas_buffer_pool_register_type
+G_GNUC_INTERNAL GType gst_vvas_buffer_pool_get_type (void);
 G_DEFINE_TYPE_WITH_CODE (GstVvasBufferPool, gst_vvas_buffer_pool,
     GST_TYPE_BUFFER_POOL, G_ADD_PRIVATE (GstVvasBufferPool);
     GST_DEBUG_CATEGORY_INIT (gst_vvas_buffer_pool_debug, "vvasbufferpool",
         0, "VVAS buffer pool"));
+#undef gst_vvas_buffer_pool_get_type
+GST_VVAS_DEFINE_CHECKED_GET_TYPE (GstVvasBufferPool, gst_vvas_buffer_pool);
 
 static const gchar **
 gst_vvas_buffer_pool_get_options (GstBufferPool * pool)
@@ -681,6 +688,8 @@ gst_vvas_buffer_pool_new (GstAllocator * allocator)
   g_return_val_if_fail (allocator == NULL
       || GST_IS_VVAS_ALLOCATOR (allocator), NULL);
 
+  if (!gst_vvas_conflict_check (NULL))
+    return NULL;
   self = g_object_new (GST_TYPE_VVAS_BUFFER_POOL, "allocator", allocator, NULL);
   gst_object_ref_sink (self);
   return GST_BUFFER_POOL_CAST (self);

@@ -24,6 +24,7 @@
 #endif
 
 #include "gstvvascontext.h"
+#include "gstvvasconflict-private.h"
 #include "gstvvaslog-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_context_debug);
@@ -56,17 +57,26 @@ static GHashTable *registry;    /* dev_idx -> GWeakRef */
 #define FIELD_FROM_ELEMENT "from-element"
 
 #define gst_vvas_context_parent_class parent_class
-G_DEFINE_TYPE_WITH_CODE (GstVvasContext, gst_vvas_context, GST_TYPE_OBJECT,
-    G_ADD_PRIVATE (GstVvasContext);
-    GST_DEBUG_CATEGORY_INIT (gst_vvas_context_debug, "vvascontext", 0,
-        "VVAS device context");
-    GST_DEBUG_CATEGORY_GET (GST_CAT_CONTEXT, "GST_CONTEXT"));
+/* Registered only when the name is free (gstvvasconflict-private.h). */
+#define gst_vvas_context_get_type gst_vvas_context_register_type
+G_GNUC_INTERNAL GType gst_vvas_context_get_type (void);
+G_DEFINE_TYPE_WITH_PRIVATE (GstVvasContext, gst_vvas_context,
+    GST_TYPE_OBJECT);
+#undef gst_vvas_context_get_type
+GST_VVAS_DEFINE_CHECKED_GET_TYPE (GstVvasContext, gst_vvas_context);
 
-/* The debug categories are made with the type. */
-static inline void
+/* Apart from the type, which may be refused (another library has it). */
+static void
 init_debug (void)
 {
-  g_type_ensure (GST_TYPE_VVAS_CONTEXT);
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    GST_DEBUG_CATEGORY_INIT (gst_vvas_context_debug, "vvascontext", 0,
+        "VVAS device context");
+    GST_DEBUG_CATEGORY_GET (GST_CAT_CONTEXT, "GST_CONTEXT");
+    g_once_init_leave (&initialized, 1);
+  }
 }
 
 static void
@@ -89,6 +99,7 @@ gst_vvas_context_class_init (GstVvasContextClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
 
+  init_debug ();                /* for objects made with g_object_new() */
   gobject_class->finalize = gst_vvas_context_finalize;
 }
 
@@ -228,6 +239,8 @@ gst_vvas_context_new (gint dev_idx, const gchar * xclbin_location,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   init_debug ();
+  if (!gst_vvas_conflict_check (error))
+    return NULL;
   if (dev_idx < 0)
     return open_context (dev_idx, xclbin_location, error);
 
@@ -601,6 +614,8 @@ gst_vvas_ensure_element_context (GstElement * element, gint dev_idx,
   g_return_val_if_fail (vvas_context != NULL, FALSE);
 
   init_debug ();
+  if (!gst_vvas_conflict_check (error))
+    return FALSE;
   if (*vvas_context && dev_idx >= 0 && (*vvas_context)->priv->dev_idx !=
       dev_idx) {
     GST_CAT_INFO_OBJECT (GST_CAT_CONTEXT, element, "dropping the context of "

@@ -33,6 +33,7 @@
 #include <vvas_core/vvas_memory_priv.h>
 
 #include "gstvvasmemory.h"
+#include "gstvvasconflict-private.h"
 #include "gstvvaslog-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_memory_debug);
@@ -61,8 +62,14 @@ struct _GstVvasAllocatorPrivate
 };
 
 #define gst_vvas_allocator_parent_class parent_class
+/* AMD VVAS registers a GstVvasAllocator too: registered only when the name
+ * is free (gstvvasconflict-private.h). */
+#define gst_vvas_allocator_get_type gst_vvas_allocator_register_type
+G_GNUC_INTERNAL GType gst_vvas_allocator_get_type (void);
 G_DEFINE_TYPE_WITH_PRIVATE (GstVvasAllocator, gst_vvas_allocator,
     GST_TYPE_ALLOCATOR);
+#undef gst_vvas_allocator_get_type
+GST_VVAS_DEFINE_CHECKED_GET_TYPE (GstVvasAllocator, gst_vvas_allocator);
 
 /**
  * gst_vvas_memory_init_once:
@@ -428,6 +435,8 @@ gst_vvas_allocator_new (GstVvasContext * context, guint8 mem_bank,
       || alloc_type == VVAS_ALLOC_TYPE_NON_CMA, NULL);
 
   gst_vvas_memory_init_once ();
+  if (!gst_vvas_conflict_check (NULL))
+    return NULL;
   vvas_ctx = gst_vvas_context_get_vvas_context (context);
   if (alloc_type == VVAS_ALLOC_TYPE_CMA &&
       vvas_context_is_bank_usable (vvas_ctx, mem_bank) != 1) {

@@ -23,6 +23,7 @@
 #include "gstvvasmeta.h"
 #include "gstvvasmeta-private.h"
 #include "gstvvasmemory.h"
+#include "gstvvasconflict-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_meta_debug);
 #define GST_CAT_DEFAULT gst_vvas_meta_debug
@@ -39,12 +40,16 @@ GST_DEBUG_CATEGORY_STATIC (gst_vvas_meta_debug);
 GType
 gst_vvas_meta_api_get_type (void)
 {
+  static gsize checked = 0;
   static GType type = 0;
   static const gchar *tags[] = { NULL };
 
-  if (g_once_init_enter (&type)) {
-    GType api = gst_meta_api_type_register ("GstVvasMetaAPI", tags);
-    g_once_init_leave (&type, api);
+  /* 0 when another library has the name (gstvvasconflict-private.h). */
+  if (g_once_init_enter (&checked)) {
+    if (gst_vvas_conflict_claim_type ("GstVvasMetaAPI",
+            "gst_vvas_meta_api_get_type"))
+      type = gst_meta_api_type_register ("GstVvasMetaAPI", tags);
+    g_once_init_leave (&checked, 1);
   }
   return type;
 }
@@ -84,17 +89,19 @@ gst_vvas_meta_transform (GstBuffer * dest, GstMeta * meta,
 const GstMetaInfo *
 gst_vvas_meta_get_info (void)
 {
+  static gsize checked = 0;
   static const GstMetaInfo *info = NULL;
 
-  if (g_once_init_enter ((GstMetaInfo **) & info)) {
-    const GstMetaInfo *registered;
-
+  /* NULL when another library has the names (gstvvasconflict-private.h). */
+  if (g_once_init_enter (&checked)) {
     GST_DEBUG_CATEGORY_INIT (gst_vvas_meta_debug, "vvasmeta", 0,
         "VVAS metadata");
-    registered = gst_meta_register (GST_VVAS_META_API_TYPE, "GstVvasMeta",
-        sizeof (GstVvasMeta), gst_vvas_meta_init, NULL,
-        gst_vvas_meta_transform);
-    g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) registered);
+    if (GST_VVAS_META_API_TYPE && gst_vvas_conflict_claim_type ("GstVvasMeta",
+            "gst_vvas_meta_get_info"))
+      info = gst_meta_register (GST_VVAS_META_API_TYPE, "GstVvasMeta",
+          sizeof (GstVvasMeta), gst_vvas_meta_init, NULL,
+          gst_vvas_meta_transform);
+    g_once_init_leave (&checked, 1);
   }
   return info;
 }
@@ -122,7 +129,7 @@ gst_buffer_add_vvas_meta (GstBuffer * buffer, const VvasMetadata * metadata)
   g_return_val_if_fail (gst_buffer_is_writable (buffer), NULL);
 
   meta = gst_buffer_get_vvas_meta (buffer);
-  if (!meta)
+  if (!meta && GST_VVAS_META_INFO)     /* NULL: another library's names */
     meta = (GstVvasMeta *) gst_buffer_add_meta (buffer, GST_VVAS_META_INFO,
         NULL);
   if (meta && metadata)
@@ -147,6 +154,8 @@ gst_buffer_get_vvas_meta (GstBuffer * buffer)
 {
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
 
+  if (!GST_VVAS_META_API_TYPE)  /* another library has the name */
+    return NULL;
   return (GstVvasMeta *) gst_buffer_get_meta (buffer, GST_VVAS_META_API_TYPE);
 }
 
