@@ -298,24 +298,29 @@ fi
 echo "  loaded from the root, license MIT/X11, no warning"
 
 # --- the pipeline -------------------------------------------------------------------
-# An xclbin with two banks from the installed vvas-make-xclbin, when a package
-# installs it; otherwise the elements use the device as it is (XRT's no-op
-# device opens without one).
+# An xclbin with two banks from the installed vvas-make-xclbin
+# (vvas-xrt-memory-tools), as a user without an FPGA would make one.
 frames=${FRAMES:-30}
-device_props="dev-idx=0"
-make_xclbin=$(find "$root" -type f -name vvas-make-xclbin | head -n 1)
-if [ -n "$make_xclbin" ]; then
-  "$make_xclbin" "$work/two-banks.xclbin" 2 > /dev/null ||
-    fail "$make_xclbin failed"
-  device_props="dev-idx=0 mem-bank=1 xclbin-location=$work/two-banks.xclbin"
-  xclbin_note="an xclbin from the installed vvas-make-xclbin"
-else
-  xclbin_note="no xclbin (no package installs vvas-make-xclbin)"
+make_xclbin=$root/usr/bin/vvas-make-xclbin
+xclbin_info=$root/usr/bin/vvas-xclbin-info
+if [ ! -x "$make_xclbin" ] || [ ! -x "$xclbin_info" ]; then
+  fail "no package installs /usr/bin/vvas-make-xclbin and /usr/bin/vvas-xclbin-info"
 fi
+"$make_xclbin" "$work/two-banks.xclbin" 2 > /dev/null ||
+  fail "$make_xclbin failed"
+# The installed vvas-xclbin-info reads it back: two used banks.
+"$xclbin_info" "$work/two-banks.xclbin" > "$work/xclbin-info.txt" ||
+  fail "$xclbin_info failed on $work/two-banks.xclbin"
+grep -q '^banks: *2 (2 usable)' "$work/xclbin-info.txt" || {
+  cat "$work/xclbin-info.txt" >&2
+  fail "vvas-xclbin-info does not show the two banks vvas-make-xclbin wrote"
+}
+echo "vvas-make-xclbin wrote a two-bank xclbin; vvas-xclbin-info: $(grep '^banks:' "$work/xclbin-info.txt")"
 pipeline="videotestsrc num-buffers=$frames
   ! video/x-raw,format=NV12,width=1280,height=720
-  ! vvasupload $device_props ! vvasdownload ! fakesink"
-echo "gst-launch-1.0 on XRT's no-op device, $xclbin_note:"
+  ! vvasupload dev-idx=0 mem-bank=1 xclbin-location=$work/two-banks.xclbin
+  ! vvasdownload ! fakesink"
+echo "gst-launch-1.0 on XRT's no-op device:"
 echo "$pipeline" | sed 's/^/  /'
 # The root's plugin first, then the machine's (videotestsrc, fakesink).
 # shellcheck disable=SC2086
