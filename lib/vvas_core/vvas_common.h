@@ -26,6 +26,8 @@ extern "C" {
  * VVAS_CORE_API:
  *
  * Marks a symbol exported by libvvascore.
+ *
+ * Since: 1.0
  */
 #if defined(__GNUC__) && !defined(VVAS_CORE_STATIC)
 #define VVAS_CORE_API __attribute__ ((visibility ("default")))
@@ -45,6 +47,8 @@ extern "C" {
  * @VVAS_RET_CAPS_CHANGED: the stream's format changed
  *
  * Result of a VVAS core call. Every value below zero is an error.
+ *
+ * Since: 1.0
  */
 typedef enum
 {
@@ -63,6 +67,8 @@ typedef enum
  * @ret: a #VvasReturnType
  *
  * True when @ret is an error code.
+ *
+ * Since: 1.0
  */
 #define VVAS_IS_ERROR(ret) ((ret) < 0)
 
@@ -75,6 +81,8 @@ typedef enum
  *   updated before a kernel reads the buffer
  *
  * Pending host/device transfers of a memory.
+ *
+ * Since: 1.0
  */
 typedef enum
 {
@@ -90,6 +98,8 @@ typedef enum
  * @VVAS_DATA_MAP_WRITE: mapped for writing
  *
  * How a memory is mapped into the host's address space.
+ *
+ * Since: 1.0
  */
 typedef enum
 {
@@ -106,6 +116,8 @@ typedef enum
  * @VVAS_ALLOC_TYPE_NON_CMA: host heap memory (page aligned)
  *
  * Where a memory lives.
+ *
+ * Since: 1.0
  */
 typedef enum
 {
@@ -120,6 +132,8 @@ typedef enum
  * @VVAS_ALLOC_FLAG_NONE: memory on the device with a host view
  *
  * Allocation flags.
+ *
+ * Since: 1.0
  */
 typedef enum
 {
@@ -140,6 +154,8 @@ typedef enum
  * @sync_flags: transfers pending between host and device
  *
  * Allocation parameters and live state of a memory.
+ *
+ * Since: 1.0
  */
 typedef struct
 {
@@ -158,6 +174,8 @@ typedef struct
  *
  * Timing metadata carried by a memory. Units are the caller's (GStreamer
  * uses nanoseconds).
+ *
+ * Since: 1.0
  */
 typedef struct
 {

@@ -28,6 +28,8 @@ extern "C" {
  * vvasDeviceHandle:
  *
  * The XRT device handle (an `xrtDeviceHandle`).
+ *
+ * Since: 1.0
  */
 typedef void *vvasDeviceHandle;
 
@@ -40,6 +42,8 @@ typedef void *vvasDeviceHandle;
  * @log_level: threshold of the messages emitted for this context
  *
  * A device context. The members are read-only for users.
+ *
+ * Since: 1.0
  */
 typedef struct
 {
@@ -62,6 +66,8 @@ typedef struct
  * What a context moved between host and device since it was created (or
  * since the last vvas_context_reset_transfer_stats()). Only transfers that
  * XRT reported as done are counted.
+ *
+ * Since: 1.0
  */
 typedef struct
 {
@@ -89,6 +95,8 @@ typedef struct
  * memories are kept, per memory bank and size, and handed out again by
  * the next allocation of that bank and size. Read with
  * vvas_context_get_cache_stats(). An extension of this library.
+ *
+ * Since: 1.0
  */
 typedef struct
 {
@@ -118,6 +126,8 @@ typedef struct
  *   %VVAS_RET_INVALID_ARGS (bad argument, unreadable or corrupt xclbin),
  *   %VVAS_RET_ERROR (XRT environment, device open or xclbin load failed) or
  *   %VVAS_RET_ALLOC_ERROR (out of memory).
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
     char *xclbin_loc, VvasLogLevel log_level, VvasReturnType * vret);
@@ -133,6 +143,8 @@ VVAS_CORE_API VvasContext *vvas_context_create (int32_t dev_idx,
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
  *   context already destroyed while its memories live.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
 
@@ -144,6 +156,8 @@ VVAS_CORE_API VvasReturnType vvas_context_destroy (VvasContext * vvas_ctx);
  * Reads the transfers done on the context's memories. Thread-safe.
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
     vvas_ctx, VvasTransferStats * stats);
@@ -155,6 +169,8 @@ VVAS_CORE_API VvasReturnType vvas_context_get_transfer_stats (VvasContext *
  * Sets every transfer statistic of the context back to zero.
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
     vvas_ctx);
@@ -168,6 +184,8 @@ VVAS_CORE_API VvasReturnType vvas_context_reset_transfer_stats (VvasContext *
  * Returns: the number of memory banks in the xclbin's topology (used or
  *   not), 0 when it is not known (a host-only context, or an xclbin adopted
  *   from the device), or -1 for NULL.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
 
@@ -182,6 +200,8 @@ VVAS_CORE_API int32_t vvas_context_get_bank_count (VvasContext * vvas_ctx);
  * Returns: 1 if buffers can be allocated on @mbank_idx (a used, non-streaming
  *   bank of the topology, or any bank when the topology is not known), 0 if
  *   not, -1 for NULL or a host-only context.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
     uint8_t mbank_idx);
@@ -196,6 +216,8 @@ VVAS_CORE_API int32_t vvas_context_is_bank_usable (VvasContext * vvas_ctx,
  *
  * Returns: the bank's size in bytes, or 0 when it is not known (no
  *   topology, a streaming bank, a bank the topology lacks, or NULL).
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API uint64_t vvas_context_get_bank_size (VvasContext * vvas_ctx,
     uint8_t mbank_idx);
@@ -226,6 +248,8 @@ VVAS_CORE_API uint64_t vvas_context_get_bank_size (VvasContext * vvas_ctx,
  * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS (bad argument,
  *   unreadable or corrupt xclbin, another xclbin in use) or
  *   %VVAS_RET_ERROR (XRT could not load it).
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
     vvas_ctx, const char *xclbin_loc, int32_t may_replace);
@@ -244,6 +268,8 @@ VVAS_CORE_API VvasReturnType vvas_context_load_xclbin (VvasContext *
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for NULL or a
  *   destroyed context.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_context_set_cache_limit (VvasContext *
     vvas_ctx, size_t bytes);
@@ -257,6 +283,8 @@ VVAS_CORE_API VvasReturnType vvas_context_set_cache_limit (VvasContext *
  * Thread-safe. An extension of this library.
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_context_get_cache_stats (VvasContext *
     vvas_ctx, VvasCacheStats * stats);

@@ -37,6 +37,8 @@ extern "C" {
  * @LOG_LEVEL_DEBUG: everything
  *
  * Severity of a message, and the threshold of what is emitted.
+ *
+ * Since: 1.0
  */
 typedef enum
 {
@@ -57,6 +59,8 @@ typedef enum
  *
  * Receives the messages that pass the threshold. It may be called from any
  * thread, and concurrently.
+ *
+ * Since: 1.0
  */
 typedef void (*VvasLogHandler) (VvasLogLevel level, const char *file,
     const char *func, int line, const char *message, void *user_data);
@@ -73,6 +77,8 @@ typedef void (*VvasLogHandler) (VvasLogLevel level, const char *file,
  *
  * Emits a message if @level is at or below @threshold or the default level
  * (vvas_log_get_default_level()). Use LOG_MESSAGE().
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_log (VvasLogLevel level, VvasLogLevel threshold,
     const char *file, const char *func, int line, const char *fmt, ...)
@@ -84,6 +90,8 @@ VVAS_CORE_API void vvas_log (VvasLogLevel level, VvasLogLevel threshold,
  * @user_data: passed to @handler
  *
  * Routes every later message to @handler. Thread-safe.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_log_set_handler (VvasLogHandler handler,
     void *user_data);
@@ -98,6 +106,8 @@ VVAS_CORE_API void vvas_log_set_handler (VvasLogHandler handler,
  * %LOG_LEVEL_DEBUG). It takes effect at once, for existing contexts too;
  * %LOG_LEVEL_ERROR removes the floor. Overrides `VVAS_CORE_LOG_LEVEL`.
  * Thread-safe.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_log_set_default_level (VvasLogLevel level);
 
@@ -110,6 +120,8 @@ VVAS_CORE_API void vvas_log_set_default_level (VvasLogLevel level);
  * or %LOG_LEVEL_ERROR.
  *
  * Returns: the default level.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasLogLevel vvas_log_get_default_level (void);
 
@@ -121,6 +133,8 @@ VVAS_CORE_API VvasLogLevel vvas_log_get_default_level (void);
  *
  * Emits a message from the calling place if @level is at or below
  * @set_level or the default level (vvas_log_get_default_level()).
+ *
+ * Since: 1.0
  */
 #define LOG_MESSAGE(level, set_level, ...) \
   do { \

@@ -29,6 +29,8 @@ extern "C" {
  * VvasMemory:
  *
  * Opaque handle of a memory.
+ *
+ * Since: 1.0
  */
 typedef struct _VvasMemory VvasMemory;
 
@@ -38,6 +40,8 @@ typedef struct _VvasMemory VvasMemory;
  * @user_data: the user data given with it
  *
  * Frees wrapped data; called exactly once, by vvas_memory_free().
+ *
+ * Since: 1.0
  */
 typedef void (*VvasMemoryDataFreeCB) (void *data, void *user_data);
 
@@ -47,6 +51,8 @@ typedef void (*VvasMemoryDataFreeCB) (void *data, void *user_data);
  * @size: size of the mapped memory
  *
  * Filled by vvas_memory_map(), given back to vvas_memory_unmap().
+ *
+ * Since: 1.0
  */
 typedef struct
 {
@@ -70,6 +76,8 @@ typedef struct
  *
  * Returns: the memory, or NULL with @ret set to %VVAS_RET_INVALID_ARGS or
  *   %VVAS_RET_ALLOC_ERROR.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasMemory *vvas_memory_alloc (VvasContext * vvas_ctx,
     VvasAllocationType mem_type, VvasAllocationFlags mem_flags,
@@ -89,6 +97,8 @@ VVAS_CORE_API VvasMemory *vvas_memory_alloc (VvasContext * vvas_ctx,
  * library never frees @data itself. On error @free_cb is not called.
  *
  * Returns: the memory, or NULL with @ret set.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_data (VvasContext * vvas_ctx,
     uint8_t * data, size_t size, VvasMemoryDataFreeCB free_cb,
@@ -100,6 +110,8 @@ VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_data (VvasContext * vvas_ctx,
  *
  * Frees the memory and drops its reference on its context. A memory still
  * mapped is freed all the same, with a warning. NULL is ignored.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_free (VvasMemory * vvas_mem);
 
@@ -116,6 +128,8 @@ VVAS_CORE_API void vvas_memory_free (VvasMemory * vvas_mem);
  *
  * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS, or %VVAS_RET_ERROR if
  *   the transfer failed.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_memory_map (VvasMemory * vvas_mem,
     VvasDataMapFlags flags, VvasMemoryMapInfo * info);
@@ -129,6 +143,8 @@ VVAS_CORE_API VvasReturnType vvas_memory_map (VvasMemory * vvas_mem,
  *
  * Returns: %VVAS_RET_SUCCESS, or %VVAS_RET_INVALID_ARGS for a NULL argument,
  *   an @info that does not belong to @vvas_mem, or a memory not mapped.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_memory_unmap (VvasMemory * vvas_mem,
     VvasMemoryMapInfo * info);
@@ -139,6 +155,8 @@ VVAS_CORE_API VvasReturnType vvas_memory_unmap (VvasMemory * vvas_mem,
  * @meta_data: the metadata to store
  *
  * Stores a copy of @meta_data on the memory.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_set_metadata (VvasMemory * vvas_mem,
     VvasMetadata * meta_data);
@@ -149,6 +167,8 @@ VVAS_CORE_API void vvas_memory_set_metadata (VvasMemory * vvas_mem,
  * @meta_data: (out): receives the memory's metadata
  *
  * Reads the metadata stored on the memory (all zero until set).
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_get_metadata (VvasMemory * vvas_mem,
     VvasMetadata * meta_data);
@@ -160,6 +180,8 @@ VVAS_CORE_API void vvas_memory_get_metadata (VvasMemory * vvas_mem,
  * Reads the size of a memory.
  *
  * Returns: the memory's size in bytes, 0 for NULL.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API size_t vvas_memory_get_size (VvasMemory * vvas_mem);
 
@@ -172,6 +194,8 @@ VVAS_CORE_API size_t vvas_memory_get_size (VvasMemory * vvas_mem);
  * pending-transfer state.
  *
  * Returns: %VVAS_RET_SUCCESS or %VVAS_RET_INVALID_ARGS.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_memory_get_allocation_info (VvasMemory *
     vvas_mem, VvasAllocationInfo * info);
@@ -184,6 +208,8 @@ VVAS_CORE_API VvasReturnType vvas_memory_get_allocation_info (VvasMemory *
  *
  * Returns: (transfer none): the context the memory was allocated from; it
  *   lives at least as long as the memory.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasContext *vvas_memory_get_context (VvasMemory * vvas_mem);
 
@@ -211,6 +237,8 @@ VVAS_CORE_API VvasContext *vvas_memory_get_context (VvasMemory * vvas_mem);
  * Returns: a new file descriptor the caller owns and closes, or -1 with
  *   @ret set to %VVAS_RET_INVALID_ARGS (NULL or host memory) or
  *   %VVAS_RET_ERROR.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API int vvas_memory_export_dmabuf (VvasMemory * vvas_mem,
     VvasReturnType * ret);
@@ -229,6 +257,8 @@ VVAS_CORE_API int vvas_memory_export_dmabuf (VvasMemory * vvas_mem,
  * the buffer itself: the caller may close @dmabuf_fd at once.
  *
  * Returns: the memory, or NULL on error.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_dmabuf (VvasContext *
     vvas_ctx, int dmabuf_fd, uint8_t mbank_idx, VvasReturnType * ret);
@@ -261,6 +291,8 @@ VVAS_CORE_API VvasMemory *vvas_memory_alloc_from_dmabuf (VvasContext *
  *
  * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_INVALID_ARGS (a range past the end
  *   of a memory, say) or %VVAS_RET_ERROR.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_memory_copy (VvasMemory * dst,
     size_t dst_offset, VvasMemory * src, size_t src_offset, size_t size);

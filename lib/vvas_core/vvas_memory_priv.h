@@ -32,6 +32,8 @@ extern "C" {
  * Performs the transfer in direction @flag if it is pending, and clears it.
  * Does nothing when it is not pending or for host memory. A failed transfer
  * is logged and stays pending.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_sync_data (VvasMemory * vvas_mem,
     VvasDataSyncFlags flag);
@@ -45,6 +47,8 @@ VVAS_CORE_API void vvas_memory_sync_data (VvasMemory * vvas_mem,
  * Marks a transfer pending. The two directions exclude each other: marking
  * one clears the other (the newest writer wins), with a warning when that
  * discards a pending transfer.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_set_sync_flag (VvasMemory * vvas_mem,
     VvasDataSyncFlags flag);
@@ -55,6 +59,8 @@ VVAS_CORE_API void vvas_memory_set_sync_flag (VvasMemory * vvas_mem,
  * @flag: pending transfers to forget
  *
  * Clears pending transfers without doing them.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_unset_sync_flag (VvasMemory * vvas_mem,
     VvasDataSyncFlags flag);
@@ -67,6 +73,8 @@ VVAS_CORE_API void vvas_memory_unset_sync_flag (VvasMemory * vvas_mem,
  *
  * Returns: the device (physical) address of the buffer object, or
  *   (uint64_t) -1 for NULL or host memory.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API uint64_t vvas_memory_get_paddr (VvasMemory * vvas_mem);
 
@@ -78,6 +86,8 @@ VVAS_CORE_API uint64_t vvas_memory_get_paddr (VvasMemory * vvas_mem);
  *
  * Returns: the `xrtBufferHandle` of the memory (owned by it), or NULL for
  *   NULL or host memory.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void *vvas_memory_get_bo (VvasMemory * vvas_mem);
 
@@ -89,6 +99,8 @@ VVAS_CORE_API void *vvas_memory_get_bo (VvasMemory * vvas_mem);
  *
  * Returns: the device index of the memory's context, -1 for a host-only
  *   context or NULL.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API int32_t vvas_memory_get_device_index (VvasMemory * vvas_mem);
 
@@ -99,6 +111,8 @@ VVAS_CORE_API int32_t vvas_memory_get_device_index (VvasMemory * vvas_mem);
  * Reads the memory bank a memory lives on.
  *
  * Returns: the memory bank of a device memory, -1 for host memory or NULL.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API int32_t vvas_memory_get_bank_index (VvasMemory * vvas_mem);
 
@@ -113,6 +127,8 @@ VVAS_CORE_API int32_t vvas_memory_get_bank_index (VvasMemory * vvas_mem);
  * each use. An extension of this library, not in the VVAS memory API.
  *
  * Returns: the host address, or NULL for NULL.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API uint8_t *vvas_memory_get_host_address (VvasMemory * vvas_mem);
 
@@ -130,6 +146,8 @@ VVAS_CORE_API uint8_t *vvas_memory_get_host_address (VvasMemory * vvas_mem);
  *
  * Returns: %VVAS_RET_SUCCESS, %VVAS_RET_ERROR when the transfer failed (it
  *   stays pending), %VVAS_RET_INVALID_ARGS for bad arguments.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_memory_begin_host_access (VvasMemory *
     vvas_mem, VvasDataMapFlags flags);
@@ -141,6 +159,8 @@ VVAS_CORE_API VvasReturnType vvas_memory_begin_host_access (VvasMemory *
  *
  * Ends a host access: after a write, marks the host copy newer again, in
  * case a transfer to the device ran while the host was still writing.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_end_host_access (VvasMemory * vvas_mem,
     VvasDataMapFlags flags);
@@ -161,6 +181,8 @@ VVAS_CORE_API void vvas_memory_end_host_access (VvasMemory * vvas_mem,
  * Returns: %VVAS_RET_SUCCESS; %VVAS_RET_ERROR when the transfer failed (it
  *   stays pending); %VVAS_RET_INVALID_ARGS for bad arguments or host
  *   memory.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API VvasReturnType vvas_memory_begin_device_access (VvasMemory *
     vvas_mem, VvasDataMapFlags flags);
@@ -172,6 +194,8 @@ VVAS_CORE_API VvasReturnType vvas_memory_begin_device_access (VvasMemory *
  *
  * Ends a device access: after a write, marks the device copy newer again,
  * in case the host refreshed its view while the kernel was still writing.
+ *
+ * Since: 1.0
  */
 VVAS_CORE_API void vvas_memory_end_device_access (VvasMemory * vvas_mem,
     VvasDataMapFlags flags);
