@@ -9,8 +9,10 @@ Runs on XRT's no-op device under `meson test --suite gi`, which sets
 XCL_EMULATION_MODE=noop and XILINX_XRT, GI_TYPELIB_PATH and LD_LIBRARY_PATH
 (the build tree's typelib and libraries), LD_PRELOAD (libxrtcount, which
 counts the library's XRT calls at the XRT boundary), VVAS_XRT_COUNT_H (its
-header, for the call names), VVAS_MAKE_XCLBIN (the test xclbin generator)
-and VVAS_DOCS_GSTREAMER_MD (docs/gstreamer.md, whose Python snippet is run).
+header, for the call names), VVAS_MAKE_XCLBIN (the test xclbin generator),
+VVAS_DOCS_GSTREAMER_MD (docs/gstreamer.md, whose Python snippet is run) and
+VVAS_PROJECT_VERSION (meson.project_version(), which the library's version
+must be).
 Only PyGObject and Python's standard library are used.
 """
 
@@ -469,6 +471,30 @@ class MetaTest(unittest.TestCase):
         self.assertFalse(GstVvas.buffer_write_metadata(buf))
         self.assertEqual(GstVvas.buffer_get_vvas_meta(buf).get_times(),
                          (7, NONE, NONE))
+
+
+class VersionTest(unittest.TestCase):
+    """The library reports the project's version (meson.build's, passed in
+    by tests/gi/meson.build), at run time and in its constants."""
+
+    def setUp(self):
+        self.version = os.environ['VVAS_PROJECT_VERSION']
+        self.assertRegex(self.version, r'^[0-9]+\.[0-9]+\.[0-9]+$')
+        self.parts = tuple(int(p) for p in self.version.split('.'))
+
+    def test_version(self):
+        self.assertEqual(tuple(GstVvas.version()), self.parts)
+
+    def test_version_string(self):
+        text = GstVvas.version_string()
+        self.assertIn(self.version, text)
+        # The form its documentation gives.
+        self.assertEqual(text, 'GStreamer VVAS ' + self.version)
+
+    def test_version_constants(self):
+        # What the headers (and so the typelib) were generated with.
+        self.assertEqual((GstVvas.VERSION_MAJOR, GstVvas.VERSION_MINOR,
+                          GstVvas.VERSION_MICRO), self.parts)
 
 
 class DocsSnippetTest(unittest.TestCase):
