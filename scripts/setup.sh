@@ -7,7 +7,8 @@ PACKAGES="gcc libc6-dev pkg-config meson ninja-build libxrt-dev uuid-dev
 libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
 gstreamer1.0-tools gstreamer1.0-plugins-base valgrind
 gobject-introspection libgirepository1.0-dev gir1.2-gstreamer-1.0
-gir1.2-gst-plugins-base-1.0 python3-gi gi-docgen"
+gir1.2-gst-plugins-base-1.0 python3-gi gi-docgen
+git dpkg-dev debhelper lintian help2man"
 
 missing=""
 for p in $PACKAGES; do
