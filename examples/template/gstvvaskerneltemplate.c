@@ -260,12 +260,32 @@ gst_vvas_kernel_template_set_caps (GstBaseTransform * trans,
     GstCaps * incaps, GstCaps * outcaps)
 {
   GstVvasKernelTemplate *self = GST_VVAS_KERNEL_TEMPLATE (trans);
+  GstAllocator *checked;
+  GError *error = NULL;
 
   if (!gst_video_info_from_caps (&self->out_info, outcaps)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("caps %" GST_PTR_FORMAT " are not raw video", outcaps));
     return FALSE;
   }
+
+  /*
+   * The bank again, now that every element has started: the device may
+   * have had no xclbin when this one started (elements start from the
+   * sink, and vvasupload may be the one that names the xclbin), and so no
+   * memory topology to check the bank against.
+   */
+  checked = gst_vvas_allocator_new_for_bank (gst_vvas_allocator_get_context
+      (self->allocator), self->active_mem_bank, &error);
+  if (!checked) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Memory bank %u cannot be used.", self->active_mem_bank),
+        ("%s", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  gst_object_replace ((GstObject **) & self->allocator, (GstObject *) checked);
+  gst_object_unref (checked);
   return TRUE;
 }
 
