@@ -33,6 +33,21 @@
  * xrt_kernel.h). */
 #include <xrt/xrt_bo.h>
 
+/* What gst-inspect-1.0 shows of the plugin; meson passes the project's.
+ * YOUR KERNEL: your package's name, version and URL. */
+#ifndef PACKAGE
+#define PACKAGE "vvastemplate"
+#endif
+#ifndef PACKAGE_NAME
+#define PACKAGE_NAME "vvastemplate"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "1.0.0"
+#endif
+#ifndef PACKAGE_ORIGIN
+#define PACKAGE_ORIGIN "https://example.com/vvastemplate"
+#endif
+
 GST_DEBUG_CATEGORY_STATIC (gst_vvas_kernel_template_debug);
 #define GST_CAT_DEFAULT gst_vvas_kernel_template_debug
 
