@@ -261,8 +261,7 @@ main (int argc, char **argv)
       break;
     CHECK (gst_app_src_push_buffer (GST_APP_SRC (src), buf) == GST_FLOW_OK,
         "frame %d not pushed", i);
-    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
-        5 * GST_SECOND);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 5 * GST_SECOND);
     CHECK (sample != NULL, "frame %d did not come out", i);
     if (!sample)
       break;

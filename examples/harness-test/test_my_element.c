@@ -120,8 +120,7 @@ GST_START_TEST (test_element_takes_device_frames)
       "GST_PLUGIN_PATH set?");
   g_object_set (element, "xclbin-location", xclbin (), "mem-bank", 0, NULL);
   h = gst_harness_new_with_element (element, "sink", "src");
-  gst_harness_set_src_caps_str (h, "video/x-raw(memory:VVASMemory),"
-      CAPS_FMT);
+  gst_harness_set_src_caps_str (h, "video/x-raw(memory:VVASMemory)," CAPS_FMT);
 
   /* Input frames on bank 1 of the same device: the process has one
    * context per device, so this is the element's context. */
@@ -201,8 +200,7 @@ GST_START_TEST (test_element_refuses_host_memory)
 
   g_object_set (element, "xclbin-location", xclbin (), NULL);
   h = gst_harness_new_with_element (element, "sink", "src");
-  gst_harness_set_src_caps_str (h, "video/x-raw(memory:VVASMemory),"
-      CAPS_FMT);
+  gst_harness_set_src_caps_str (h, "video/x-raw(memory:VVASMemory)," CAPS_FMT);
   in = gst_buffer_new_allocate (NULL, FRAME_SIZE, NULL);
   fill_buffer (in, 0);
   fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_ERROR);
@@ -230,8 +228,7 @@ GST_START_TEST (test_element_names_usable_banks)
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
   gst_message_parse_error (msg, &error, &debug);
-  fail_unless (strstr (error->message, "bank 7") != NULL, "%s",
-      error->message);
+  fail_unless (strstr (error->message, "bank 7") != NULL, "%s", error->message);
   /* The debug text lists what the xclbin has. */
   fail_unless (strstr (debug, "usable banks: 0, 1") != NULL, "%s", debug);
   g_clear_error (&error);

@@ -652,7 +652,8 @@ gst_vvas_kernel_template_class_init (GstVvasKernelTemplateClass * klass)
       GST_DEBUG_FUNCPTR (gst_vvas_kernel_template_propose_allocation);
   trans_class->decide_allocation =
       GST_DEBUG_FUNCPTR (gst_vvas_kernel_template_decide_allocation);
-  trans_class->transform = GST_DEBUG_FUNCPTR (gst_vvas_kernel_template_transform);
+  trans_class->transform =
+      GST_DEBUG_FUNCPTR (gst_vvas_kernel_template_transform);
 
   GST_DEBUG_CATEGORY_INIT (gst_vvas_kernel_template_debug,
       "vvaskerneltemplate", 0, "VVAS kernel template element");
