@@ -8,7 +8,8 @@
 #   vvas-xclbin-info prints the UUID XRT's no-op device reports for it;
 # - examples/vvas_memory_demo.c and a version check build against the
 #   installed headers and `pkg-config vvas-core` alone, and run on XRT's
-#   no-op device with the installed library.
+#   no-op device with the installed library; examples/gst-app builds with
+#   `pkg-config gstreamer-vvas-1.0` and runs with the installed libraries.
 # Arguments: BUILD_DIR SOURCE_DIR PROJECT_VERSION C_COMPILER
 set -eu
 
@@ -148,4 +149,33 @@ grep -q "xclbin uuid $info_uuid\$" "$scratch/out.txt" ||
 # The demo ran against the installed library, not the build tree's.
 LD_LIBRARY_PATH=$libdir ldd "$scratch/demo" | grep -q "$root" ||
   fail "the demo does not run with the installed library"
-echo "installed libraries, tools and example checked"
+# The GStreamer example against the installed gstreamer-vvas-1.0.pc. GStreamer
+# itself is the system's, so the sysroot cannot apply to every .pc file: this
+# project's are copied with their prefix pointing into the scratch root.
+if [ -f "$PKG_CONFIG_PATH/gstreamer-vvas-1.0.pc" ]; then
+  mkdir "$scratch/pc"
+  for pc in "$PKG_CONFIG_PATH"/*.pc; do
+    sed "s|^prefix=|prefix=$root|" "$pc" > "$scratch/pc/$(basename "$pc")"
+  done
+  gst_pkgs="gstreamer-vvas-1.0 gstreamer-app-1.0 gstreamer-video-1.0"
+  # shellcheck disable=SC2086
+  gst_flags=$(PKG_CONFIG_SYSROOT_DIR='' PKG_CONFIG_PATH=$scratch/pc \
+    pkg-config --cflags --libs $gst_pkgs) ||
+    fail "pkg-config $gst_pkgs failed"
+  case "$gst_flags" in
+    *"$source_dir"*|*"$build_dir"*)
+      fail "pkg-config gstreamer-vvas-1.0 points into the source or build tree" ;;
+  esac
+  # shellcheck disable=SC2086
+  "$cc" -std=c11 -Wall -Wextra -Werror \
+    "$source_dir/examples/gst-app/vvas_gst_app.c" $gst_flags \
+    -o "$scratch/gst-app"
+  LD_LIBRARY_PATH=$libdir ldd "$scratch/gst-app" | grep "libgstvvas-1.0" |
+    grep -q "$root" || fail "the GStreamer example does not run with the installed libgstvvas-1.0"
+  LD_LIBRARY_PATH=$libdir "$scratch/gst-app" -x "$scratch/two_banks.xclbin" \
+    -b 1 -n 3 > "$scratch/gst-app.txt"
+  cat "$scratch/gst-app.txt"
+  grep -q '^OK: ' "$scratch/gst-app.txt" ||
+    fail "the GStreamer example did not print OK"
+fi
+echo "installed libraries, tools and examples checked"
