@@ -34,6 +34,23 @@
  * system memory. #GstVvasDownload:force-copy does not apply to DMA-buf
  * output.
  *
+ * #GstVvasDownload:dmabuf-export says when frames leave as DMA-buf memory.
+ * `caps` (the default) is the behaviour above. `always` also exports under
+ * system-memory caps: for sinks that import a buffer whose memories are all
+ * DMA-buf memory but advertise system memory only, as `kmssink` of
+ * GStreamer 1.22 and V4L2 sinks and encoders with `io-mode=dmabuf-import`
+ * do; such a sink then displays or encodes the device memory without a
+ * copy, where it would copy the VVAS memory into a buffer of its own. The
+ * frames carry #GstVideoMeta, which those sinks read for strides and
+ * offsets; they go as DMA-buf memory wherever they would pass without a
+ * copy (downstream supports #GstVideoMeta, or the layout is the default
+ * one), and #GstVvasDownload:force-copy still copies them into system
+ * memory. Where the device cannot export, the element says so once at INFO
+ * and passes the VVAS memory on, as with `caps`: nothing to renegotiate,
+ * no failed pipeline. `never` never exports: it offers system memory only,
+ * so a downstream that takes DMA-buf memory only does not link, or fails
+ * to negotiate (upstream stops with not-negotiated).
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc ! vvasupload xclbin-location=my.xclbin ! \
@@ -42,6 +59,10 @@
  * |[
  * gst-launch-1.0 videotestsrc ! vvasupload xclbin-location=my.xclbin ! \
  *   vvasdownload ! 'video/x-raw(memory:DMABuf)' ! waylandsink
+ * ]|
+ * |[
+ * gst-launch-1.0 videotestsrc ! vvasupload xclbin-location=my.xclbin ! \
+ *   vvasdownload dmabuf-export=always ! kmssink
  * ]|
  */
 
@@ -60,11 +81,14 @@ enum
 {
   PROP_0,
   PROP_FORCE_COPY,
+  PROP_DMABUF_EXPORT,
   PROP_BUFFERS_PASSED,          /* the three counters, in this order */
   PROP_BUFFERS_COPIED,
   PROP_BYTES_COPIED,
   PROP_BUFFERS_EXPORTED,
 };
+
+#define DEFAULT_DMABUF_EXPORT GST_VVAS_DOWNLOAD_DMABUF_EXPORT_CAPS
 
 /* On an exported DMA-buf memory: the input buffer it shows a memory of. */
 static GQuark exported_from_quark;
@@ -88,6 +112,42 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (vvasdownload, "vvasdownload",
     GST_DEBUG_CATEGORY_INIT (gst_vvas_download_debug, "vvasdownload", 0,
         "Download from VVAS memory"));
 
+GType
+gst_vvas_download_dmabuf_export_get_type (void)
+{
+  static gsize type = 0;
+  /* gst-inspect-1.0 shows the nick and, as its description, the name. */
+  static const GEnumValue values[] = {
+    {GST_VVAS_DOWNLOAD_DMABUF_EXPORT_CAPS,
+        "Export only when downstream's caps name memory:DMABuf", "caps"},
+    {GST_VVAS_DOWNLOAD_DMABUF_EXPORT_ALWAYS,
+        "Export under system-memory caps too, for sinks that import DMA-buf "
+          "memory without saying so in their caps (kmssink of 1.22, V4L2 "
+          "dmabuf-import)", "always"},
+    {GST_VVAS_DOWNLOAD_DMABUF_EXPORT_NEVER,
+        "Never export; negotiate system memory only", "never"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstVvasDownloadDmabufExport", values);
+
+    g_once_init_leave (&type, t);
+  }
+  return (GType) type;
+}
+
+static GstVvasDownloadDmabufExport
+get_dmabuf_export (GstVvasDownload * self)
+{
+  GstVvasDownloadDmabufExport mode;
+
+  GST_OBJECT_LOCK (self);
+  mode = self->dmabuf_export;
+  GST_OBJECT_UNLOCK (self);
+  return mode;
+}
+
 static void
 gst_vvas_download_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -98,6 +158,9 @@ gst_vvas_download_set_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_FORCE_COPY:
       self->force_copy = g_value_get_boolean (value);
+      break;
+    case PROP_DMABUF_EXPORT:
+      self->dmabuf_export = g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -116,6 +179,9 @@ gst_vvas_download_get_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_FORCE_COPY:
       g_value_set_boolean (value, self->force_copy);
+      break;
+    case PROP_DMABUF_EXPORT:
+      g_value_set_enum (value, self->dmabuf_export);
       break;
     case PROP_BUFFERS_EXPORTED:
       g_value_set_uint64 (value, self->buffers_exported);
@@ -151,13 +217,17 @@ gst_vvas_download_transform_caps (GstBaseTransform * trans,
 {
   GstVvasDownload *self = GST_VVAS_DOWNLOAD (trans);
   /* Sink to src: system memory, then DMA-buf memory (unless this run found
-   * it cannot export); src to sink: VVAS memory preferred. The input caps
-   * do not say whether the frames are VVAS memory (vvasupload may hand VVAS
-   * memory on in system-memory caps): the frames say it. */
+   * it cannot export, or dmabuf-export is never); src to sink: VVAS memory
+   * preferred. The input caps do not say whether the frames are VVAS memory
+   * (vvasupload may hand VVAS memory on in system-memory caps): the frames
+   * say it. With never, a downstream that takes DMA-buf only finds no
+   * common caps: it does not link, or upstream's caps query (filtered by
+   * these caps) comes back empty and upstream reports not-negotiated. */
   GstCaps *result = gst_vvas_caps_with_features (caps,
       direction == GST_PAD_SRC, TRUE);
 
-  if (direction == GST_PAD_SINK && !g_atomic_int_get (&self->export_failed))
+  if (direction == GST_PAD_SINK && !g_atomic_int_get (&self->export_failed)
+      && get_dmabuf_export (self) != GST_VVAS_DOWNLOAD_DMABUF_EXPORT_NEVER)
     result = gst_vvas_caps_add_dmabuf (result);
 
   if (filter) {
@@ -418,6 +488,54 @@ fall_back_to_system_memory (GstVvasDownload * self, const gchar * why)
   return TRUE;
 }
 
+/*
+ * dmabuf-export=always, system-memory caps: the frame leaves as DMA-buf
+ * memory all the same, for sinks that look at the memory rather than the
+ * caps. GStreamer 1.22's kmssink, for one, advertises system-memory caps
+ * only; for each buffer it checks gst_is_dmabuf_memory() on the first
+ * memory, then finds each plane's memory at the GstVideoMeta offset (taking
+ * the meta's strides and offsets over the caps'), requires every such
+ * memory to be DMA-buf and no more memories than planes, and adds the
+ * memory's own offset to the plane's: it imports the fds with
+ * drmPrimeFDToHandle and makes a framebuffer (drmModeAddFB2) of those
+ * pitches and offsets, which the display driver accepts or refuses (pitch
+ * and offset alignment, contiguity: only a board tells). Anything else
+ * (not all DMA-buf, import or framebuffer refused) it copies into a dumb
+ * buffer, which is what a VVAS memory gets. It caches the framebuffer on
+ * the DMA-buf memory, and this element exports a new one per frame: one
+ * import and one framebuffer per frame, still no copy.
+ *
+ * Where the device cannot export, the frames go as they would with caps:
+ * they are in system-memory caps already, so there is nothing to
+ * renegotiate; one INFO line, and no further attempt this run.
+ */
+static gboolean
+export_under_system_caps (GstVvasDownload * self, GstBuffer * inbuf,
+    GstBuffer ** outbuf)
+{
+  GError *error = NULL;
+
+  if (!is_vvas_device_buffer (inbuf)) {
+    GST_INFO_OBJECT (self, "dmabuf-export=always: the input frames are not "
+        "in VVAS device memory, which is all that exports as DMA-buf: "
+        "passing them on as they are");
+    g_atomic_int_set (&self->export_failed, TRUE);
+    return FALSE;
+  }
+  *outbuf = export_buffer (self, inbuf, &error);
+  if (*outbuf) {
+    self->output_exported = TRUE;
+    return TRUE;
+  }
+  GST_INFO_OBJECT (self, "VVAS device %d cannot export DMA-buf (%s): "
+      "dmabuf-export=always passes its memory on instead",
+      gst_vvas_memory_get_device_index (gst_buffer_peek_memory (inbuf, 0)),
+      error->message);
+  g_clear_error (&error);
+  g_atomic_int_set (&self->export_failed, TRUE);
+  return FALSE;
+}
+
 static GstFlowReturn
 gst_vvas_download_prepare_output_buffer (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer ** outbuf)
@@ -463,6 +581,10 @@ gst_vvas_download_prepare_output_buffer (GstBaseTransform * trans,
   if (!force_copy && !self->output_dmabuf &&
       (self->downstream_has_video_meta ||
           gst_vvas_element_has_default_layout (inbuf, &self->in_info))) {
+    if (get_dmabuf_export (self) == GST_VVAS_DOWNLOAD_DMABUF_EXPORT_ALWAYS &&
+        !g_atomic_int_get (&self->export_failed) &&
+        export_under_system_caps (self, inbuf, outbuf))
+      return GST_FLOW_OK;
     /* Ownership of inbuf moves to outbuf, as in base passthrough. */
     *outbuf = inbuf;
     return GST_FLOW_OK;
@@ -536,12 +658,40 @@ gst_vvas_download_class_init (GstVvasDownloadClass * klass)
           "buffers for long", FALSE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstVvasDownload:dmabuf-export:
+   *
+   * When frames in VVAS device memory leave as #GstDmaBufMemory onto that
+   * memory: only under caps that name `memory:DMABuf` (`caps`), under
+   * system-memory caps too (`always`: for `kmssink` of GStreamer 1.22 and
+   * V4L2 elements with `io-mode=dmabuf-import`, which import DMA-buf
+   * memory they are handed but advertise system memory only), or never
+   * (`never`: system memory only, even with a downstream that asks for
+   * DMA-buf). A device that cannot export makes `always` pass the VVAS
+   * memory on, with one INFO line. #GstVvasDownload:force-copy still copies
+   * into system memory under system-memory caps. Read when caps are
+   * negotiated and per frame; set it before the element starts.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_DMABUF_EXPORT,
+      g_param_spec_enum ("dmabuf-export", "DMA-buf export",
+          "When device frames leave as DMA-buf memory: caps (only under "
+          "memory:DMABuf caps), always (under system-memory caps too, for "
+          "kmssink of GStreamer 1.22 and V4L2 dmabuf-import; VVAS memory "
+          "where the device cannot export; force-copy still copies), never "
+          "(system memory only)",
+          GST_TYPE_VVAS_DOWNLOAD_DMABUF_EXPORT, DEFAULT_DMABUF_EXPORT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (GST_TYPE_VVAS_DOWNLOAD_DMABUF_EXPORT, 0);
   gst_vvas_counters_install_properties (gobject_class, PROP_BUFFERS_PASSED);
   /**
    * GstVvasDownload:buffers-exported:
    *
    * Frames handed on as #GstDmaBufMemory onto their VVAS device memory,
-   * without a copy (DMA-buf caps negotiated); each is counted in
+   * without a copy (DMA-buf caps negotiated, or
+   * #GstVvasDownload:dmabuf-export is `always`); each is counted in
    * #GstVvasDownload:buffers-passed too. Reset when the element starts.
    *
    * Since: 1.0
@@ -585,4 +735,5 @@ gst_vvas_download_init (GstVvasDownload * self)
 {
   /* A copy is the same bytes: as neutral as its input when that is a GAP. */
   gst_base_transform_set_gap_aware (GST_BASE_TRANSFORM (self), TRUE);
+  self->dmabuf_export = DEFAULT_DMABUF_EXPORT;
 }

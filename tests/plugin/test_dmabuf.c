@@ -21,6 +21,12 @@
  * once at INFO and renegotiates in system memory, and the same frames come
  * out.
  *
+ * With vvasdownload dmabuf-export=always, the frames leave as DMA-buf
+ * memory under plain system-memory caps too (what kmssink of GStreamer 1.22
+ * imports without a copy), or as VVAS memory where the device cannot
+ * export; with dmabuf-export=never they never do, and a downstream that
+ * takes DMA-buf only gets a negotiation error that says so.
+ *
  * Either way the frames arrive byte-identical and no fd, buffer object or
  * device is left open.
  */
@@ -237,20 +243,29 @@ GST_END_TEST;
 
 
 /* The launch line of the export tests: moving SMPTE bars, so that every
- * frame differs, into device memory and out to appsink @caps. */
+ * frame differs, into device memory and out through vvasdownload with
+ * properties @down_props to appsink @caps. */
 static GstElement *
-make_export_pipeline (gint num_buffers, const gchar * caps, gint max_buffers)
+make_export_pipeline_full (gint num_buffers, const gchar * caps,
+    gint max_buffers, const gchar * down_props)
 {
   gchar *launch = g_strdup_printf ("videotestsrc num-buffers=%d "
       "pattern=smpte horizontal-speed=7 ! video/x-raw," VIDEO_FIELDS " ! "
-      "vvasupload name=up xclbin-location=%s ! vvasdownload name=down ! "
+      "vvasupload name=up xclbin-location=%s ! vvasdownload name=down %s ! "
       "appsink name=sink sync=false enable-last-sample=false "
-      "max-buffers=%d %s%s%s", num_buffers, two_banks_xclbin, max_buffers,
-      caps ? "caps=\"" : "", caps ? caps : "", caps ? "\"" : "");
+      "max-buffers=%d %s%s%s", num_buffers, two_banks_xclbin, down_props,
+      max_buffers, caps ? "caps=\"" : "", caps ? caps : "",
+      caps ? "\"" : "");
   GstElement *pipeline = make_pipeline (launch);
 
   g_free (launch);
   return pipeline;
+}
+
+static GstElement *
+make_export_pipeline (gint num_buffers, const gchar * caps, gint max_buffers)
+{
+  return make_export_pipeline_full (num_buffers, caps, max_buffers, "");
 }
 
 static GstVideoInfo *
@@ -667,6 +682,226 @@ GST_START_TEST (test_dmabuf_held_at_stop)
 
 GST_END_TEST;
 
+/* vvasdownload's dmabuf-export: an enum gst-inspect-1.0 and gst-launch-1.0
+ * know by its nicks, "caps" by default. */
+GST_START_TEST (test_download_export_property)
+{
+  static const gchar *const nicks[] = { "caps", "always", "never" };
+  GstElement *down = make_element ("vvasdownload");
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (down),
+      "dmabuf-export");
+  GEnumClass *klass;
+  guint i;
+  gint value = -1;
+
+  fail_unless (G_IS_PARAM_SPEC_ENUM (pspec));
+  fail_unless_equals_string (g_type_name (pspec->value_type),
+      "GstVvasDownloadDmabufExport");
+  fail_unless (pspec->flags & G_PARAM_WRITABLE);
+  fail_unless (pspec->flags & GST_PARAM_MUTABLE_READY);
+  klass = g_type_class_ref (pspec->value_type);
+  fail_unless_equals_int (klass->n_values, G_N_ELEMENTS (nicks));
+  for (i = 0; i < G_N_ELEMENTS (nicks); i++) {
+    GEnumValue *v = g_enum_get_value (klass, i);
+
+    fail_unless (v != NULL);
+    fail_unless_equals_string (v->value_nick, nicks[i]);
+    /* gst-inspect-1.0 prints the name as the value's description. */
+    fail_unless (strlen (v->value_name) > strlen (nicks[i]));
+  }
+  fail_unless_equals_int (G_PARAM_SPEC_ENUM (pspec)->default_value,
+      g_enum_get_value_by_nick (klass, "caps")->value);
+  g_object_get (down, "dmabuf-export", &value, NULL);
+  fail_unless_equals_int (value, g_enum_get_value_by_nick (klass,
+          "caps")->value);
+  for (i = 0; i < G_N_ELEMENTS (nicks); i++) {
+    gst_util_set_object_arg (G_OBJECT (down), "dmabuf-export", nicks[i]);
+    g_object_get (down, "dmabuf-export", &value, NULL);
+    fail_unless_equals_int (value, g_enum_get_value_by_nick (klass,
+            nicks[i])->value);
+  }
+  g_type_class_unref (klass);
+  gst_object_unref (down);
+}
+
+GST_END_TEST;
+
+/* The vvasdownload properties of test_download_export_always. */
+static const gchar *const always_props[] = {
+  "dmabuf-export=always",
+  "dmabuf-export=always force-copy=true",
+};
+
+/*
+ * dmabuf-export=always, downstream in plain system-memory caps (as
+ * kmssink of GStreamer 1.22 is): on the emulated device every frame leaves
+ * as DMA-buf memory all the same, its fds showing the exact frame, no
+ * copy; on the no-op device one failed export, one INFO line, and the VVAS
+ * memory passed on. force-copy still copies into system memory.
+ */
+GST_START_TEST (test_download_export_always)
+{
+  gboolean force_copy = __i__ == 1;
+  gchar **ref = reference_frames (EXPORT_FRAMES);
+  GstElement *pipeline, *down, *sink;
+  gsize frame_bytes = GST_VIDEO_INFO_SIZE (export_info ());
+  guint i;
+
+  xrt_count_reset ();
+  pipeline = make_export_pipeline_full (EXPORT_FRAMES,
+      "video/x-raw," VIDEO_FIELDS, 0, always_props[__i__]);
+  down = get_element (pipeline, "down");
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < EXPORT_FRAMES; i++) {
+    GstSample *sample = pull_sample (sink);
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+    GstMemory *mem = gst_buffer_peek_memory (buf, 0);
+    gchar *sum;
+
+    /* System-memory caps, whatever the memory. */
+    fail_if (caps_are_dmabuf (gst_sample_get_caps (sample)));
+    if (force_copy) {
+      fail_if (gst_is_dmabuf_memory (mem));
+      fail_if (gst_is_vvas_memory (mem));
+    } else if (xrt_emu_enabled ()) {
+      fail_unless (buffer_all_dmabuf (buf));
+      /* Each DMA-buf memory holds an fd of its own while it lives. */
+      fail_unless (xrt_emu_count_open_fds () > fds_at_start);
+      sum = fd_frame_checksum (buf, export_info ());
+      fail_unless_equals_string (sum, ref[i]);
+      g_free (sum);
+    } else {
+      fail_if (buffer_all_dmabuf (buf));
+      fail_unless (gst_is_vvas_memory (mem));
+    }
+    /* And through GStreamer's mapping, as a system-memory sink reads it. */
+    sum = frame_checksum (buf, export_info ());
+    fail_unless_equals_string (sum, ref[i]);
+    g_free (sum);
+    gst_sample_unref (sample);
+  }
+  end_pipeline (pipeline);
+
+  if (force_copy) {
+    /* No export attempted: copies, as without the property. */
+    assert_counters (down, 0, EXPORT_FRAMES, EXPORT_FRAMES * frame_bytes);
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 0);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
+  } else if (xrt_emu_enabled ()) {
+    /* Zero copy: every frame exported, each one xrtBOExport. */
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"),
+        EXPORT_FRAMES);
+    assert_counters (down, EXPORT_FRAMES, 0, 0);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT),
+        EXPORT_FRAMES);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
+  } else {
+    /* One failed export, one INFO line, then the VVAS memory passed. */
+    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
+    assert_counters (down, EXPORT_FRAMES, 0, 0);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 1);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 1);
+  }
+  gst_object_unref (pipeline);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
+/*
+ * dmabuf-export=never: a downstream that takes DMA-buf memory only cannot
+ * link to vvasdownload (gst-launch-1.0 says so); one whose caps become
+ * DMA-buf only after linking makes negotiation fail, on either device:
+ * upstream's caps query finds nothing and the source stops with
+ * not-negotiated before a frame reaches vvasdownload. One that takes
+ * DMA-buf or system memory gets system memory (the VVAS memory). No
+ * export is attempted.
+ */
+GST_START_TEST (test_download_export_never)
+{
+  gboolean dmabuf_only = __i__ == 0;
+  gchar **ref = dmabuf_only ? NULL : reference_frames (EXPORT_FRAMES);
+  GstElement *pipeline, *down, *sink;
+
+  if (dmabuf_only) {
+    GError *error = NULL;
+    gchar *launch = g_strdup_printf ("videotestsrc ! vvasupload "
+        "xclbin-location=%s ! vvasdownload dmabuf-export=never ! "
+        "appsink caps=\"video/x-raw(memory:DMABuf)," VIDEO_FIELDS "\"",
+        two_banks_xclbin);
+
+    pipeline = gst_parse_launch (launch, &error);
+    fail_unless (g_error_matches (error, GST_PARSE_ERROR,
+            GST_PARSE_ERROR_LINK), "%s: %s", launch,
+        error ? error->message : "no error");
+    g_clear_error (&error);
+    g_free (launch);
+    if (pipeline)
+      gst_object_unref (pipeline);
+    /* Without caps it links; then the caps that refuse system memory. */
+    pipeline = make_export_pipeline_full (EXPORT_FRAMES, NULL, 0,
+        "dmabuf-export=never");
+    sink = get_element (pipeline, "sink");
+    gst_util_set_object_arg (G_OBJECT (sink), "caps",
+        "video/x-raw(memory:DMABuf)," VIDEO_FIELDS);
+  } else {
+    pipeline = make_export_pipeline_full (EXPORT_FRAMES,
+        DMABUF_OR_SYSTEM_CAPS, 0, "dmabuf-export=never");
+    sink = get_element (pipeline, "sink");
+  }
+  down = get_element (pipeline, "down");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  if (dmabuf_only) {
+    GstBus *bus = gst_element_get_bus (pipeline);
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    const GstStructure *details = NULL;
+    gint flow = GST_FLOW_OK;
+
+    fail_unless (msg != NULL);
+    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR);
+    /* The streaming thread's flow error says why it stopped. */
+    gst_message_parse_error_details (msg, &details);
+    fail_unless (details != NULL && gst_structure_get_int (details,
+            "flow-return", &flow), "error from %s without a flow return",
+        GST_MESSAGE_SRC_NAME (msg));
+    fail_unless_equals_int (flow, GST_FLOW_NOT_NEGOTIATED);
+    gst_message_unref (msg);
+    gst_object_unref (bus);
+    assert_counters (down, 0, 0, 0);
+  } else {
+    guint i;
+
+    for (i = 0; i < EXPORT_FRAMES; i++) {
+      GstSample *sample = pull_sample (sink);
+      GstBuffer *buf = gst_sample_get_buffer (sample);
+      gchar *sum;
+
+      fail_if (caps_are_dmabuf (gst_sample_get_caps (sample)));
+      fail_if (buffer_all_dmabuf (buf));
+      fail_unless (gst_is_vvas_memory (gst_buffer_peek_memory (buf, 0)));
+      sum = frame_checksum (buf, export_info ());
+      fail_unless_equals_string (sum, ref[i]);
+      g_free (sum);
+      gst_sample_unref (sample);
+    }
+    assert_counters (down, EXPORT_FRAMES, 0, 0);
+  }
+  end_pipeline (pipeline);
+  /* Never a probe, so never the INFO line. */
+  fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 0);
+  fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
+  gst_object_unref (pipeline);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
 static Suite *
 vvas_dmabuf_suite (void)
 {
@@ -683,6 +918,10 @@ vvas_dmabuf_suite (void)
   tcase_add_test (tc, test_dmabuf_round_trip);
   tcase_add_test (tc, test_dmabuf_outlives_pipeline);
   tcase_add_test (tc, test_dmabuf_held_at_stop);
+  tcase_add_test (tc, test_download_export_property);
+  tcase_add_loop_test (tc, test_download_export_always, 0,
+      G_N_ELEMENTS (always_props));
+  tcase_add_loop_test (tc, test_download_export_never, 0, 2);
   return s;
 }
 
