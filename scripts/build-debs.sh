@@ -181,6 +181,15 @@ if ! build; then
 fi
 # dpkg-gensymbols and dh_missing report here what changed.
 grep -E '^dpkg-gensymbols: warning|^dh_missing' "$work/build.log" || true
+# Built against Debian's XRT (debian/rules: -Dxrt_root=/usr), whatever else
+# the machine has.
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+xrt_line=$(grep -m 1 '^Message: XRT headers: ' "$work/build.log" || true)
+if [ "$xrt_line" != "Message: XRT headers: /usr/include/xrt, library: /usr/lib/$multiarch" ]; then
+  keep=1
+  fail "the packages were not built against Debian's XRT in /usr (log: $work/build.log): ${xrt_line:-no XRT line}"
+fi
+echo "XRT: ${xrt_line#Message: XRT }"
 changes=$(ls "$work"/*.changes)
 debs=$(ls "$work"/*.deb)
 echo "built:"
@@ -239,7 +248,6 @@ mkdir -p "$root"
 for d in $debs; do
   dpkg-deb -x "$d" "$root"
 done
-multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 libdir=$root/usr/lib/$multiarch
 plugin=$libdir/gstreamer-1.0/libgstvvas.so
 [ -f "$plugin" ] || fail "the plugin is not in the packages ($plugin)"
