@@ -506,13 +506,15 @@ scenario_tools (void)
   g_free (dir);
 }
 
-/* libgstvvas-1.0's calls to its own functions bind to themselves
- * (-Bsymbolic-functions): no dynamic relocation names a function it
- * defines, so no earlier library with the same names can take them. */
+/* The library in the environment variable @lib_var calls its own functions
+ * bound to themselves (-Bsymbolic-functions): no dynamic relocation names a
+ * function it defines, so no earlier library with the same names can take
+ * them. @known is one function it defines, to prove the symbol table was
+ * read. */
 static void
-scenario_own_calls_bound (void)
+check_own_calls_bound (const gchar * lib_var, const gchar * known)
 {
-  const gchar *lib = env_path ("VVAS_TEST_GSTVVAS_LIB");
+  const gchar *lib = env_path (lib_var);
   const gchar *readelf = env_path ("VVAS_TEST_READELF");
   gchar *argv[] = { (gchar *) readelf, (gchar *) "-W", (gchar *) "--dyn-syms",
     (gchar *) "--relocs", (gchar *) lib, NULL
@@ -545,8 +547,8 @@ scenario_own_calls_bound (void)
     g_ptr_array_unref (words);
     g_strfreev (f);
   }
-  CHECK (g_hash_table_contains (defined, "gst_vvas_allocator_new"),
-      "readelf shows no gst_vvas_allocator_new:\n%s", out);
+  CHECK (g_hash_table_contains (defined, known),
+      "readelf shows no %s in %s:\n%s", known, lib, out);
   /* Relocation rows name their symbol after the type: "... R_X86_64_...
    * value name + addend". */
   for (line = lines; *line; line++) {
@@ -559,14 +561,31 @@ scenario_own_calls_bound (void)
     f = g_strsplit_set (*line, " @", -1);
     for (w = f; *w; w++)
       CHECK (!**w || !g_hash_table_contains (defined, *w),
-          "a relocation names %s, a function of the library itself: %s", *w,
-          *line);
+          "a relocation of %s names %s, a function of the library itself: %s",
+          lib, *w, *line);
     g_strfreev (f);
   }
-  CHECK (n_relocs > 0, "readelf showed no relocations:\n%s", out);
+  CHECK (n_relocs > 0, "readelf showed no relocations of %s:\n%s", lib,
+      out);
   g_strfreev (lines);
   g_hash_table_unref (defined);
   g_free (out);
+}
+
+/* libgstvvas-1.0: AMD VVAS's GStreamer libraries define the same gst_vvas_*
+ * names. */
+static void
+scenario_own_calls_bound (void)
+{
+  check_own_calls_bound ("VVAS_TEST_GSTVVAS_LIB", "gst_vvas_allocator_new");
+}
+
+/* libvvascore: AMD VVAS's vvas-core defines the same vvas_* names; the
+ * library calls vvas_memory_map() and vvas_log() itself. */
+static void
+scenario_core_own_calls_bound (void)
+{
+  check_own_calls_bound ("VVAS_TEST_VVASCORE_LIB", "vvas_memory_map");
 }
 
 int
@@ -585,6 +604,7 @@ main (int argc, char **argv)
     {"pipeline-amd-loaded", scenario_pipeline_amd_loaded},
     {"tools", scenario_tools},
     {"own-calls-bound", scenario_own_calls_bound},
+    {"core-own-calls-bound", scenario_core_own_calls_bound},
   };
   guint i;
 
