@@ -295,6 +295,15 @@ grep -Eq "^  Filename +$plugin\$" "$work/inspect.txt" ||
   fail "gst-inspect-1.0 did not load the plugin from the root"
 grep -Eq '^  License +MIT/X11$' "$work/inspect.txt" ||
   fail "the plugin's license is not MIT/X11"
+# The binary package name and origin URL debian/rules passes to Meson.
+for field in 'Binary package:PACKAGE_NAME' 'Origin URL:PACKAGE_ORIGIN'; do
+  label=${field%%:*}
+  want=$(sed -n "s/^${field#*:} = //p" "$src/debian/rules")
+  [ -n "$want" ] || fail "debian/rules sets no ${field#*:}"
+  got=$(sed -n "s/^  $label  *//p" "$work/inspect.txt")
+  [ "$got" = "$want" ] ||
+    fail "the plugin's $label is '$got', debian/rules says '$want'"
+done
 for element in vvasupload vvasdownload; do
   grep -Eq "^  $element: " "$work/inspect.txt" ||
     fail "the plugin has no $element element"
@@ -303,7 +312,7 @@ if [ -s "$work/inspect.err" ]; then
   cat "$work/inspect.err" >&2
   fail "gst-inspect-1.0 vvas printed warnings"
 fi
-echo "  loaded from the root, license MIT/X11, no warning"
+echo "  loaded from the root, license MIT/X11, binary package and origin as debian/rules sets them, no warning"
 
 # --- the pipeline -------------------------------------------------------------------
 # An xclbin with two banks from the installed vvas-make-xclbin

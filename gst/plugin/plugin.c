@@ -182,4 +182,4 @@ plugin_init (GstPlugin * plugin)
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, vvas,
     "Move raw video in and out of VVAS device memory on XRT",
-    plugin_init, PACKAGE_VERSION, "MIT/X11", PACKAGE_NAME, PACKAGE_ORIGIN)
+    plugin_init, PACKAGE_VERSION, "MIT/X11", GST_PACKAGE_NAME, PACKAGE_ORIGIN)
