@@ -303,7 +303,13 @@ mutant upload-no-metadata gst/plugin/gstvvasupload.c \
   's/^  gst_vvas_buffer_write_metadata (outbuf);$/  ;/; s/^    gst_vvas_buffer_write_metadata (outbuf);$/    ;/'
 mutant download-ignores-layout gst/plugin/gstvvasdownload.c \
   "vvasdownload passes a padded layout to a peer without GstVideoMeta" \
-  's/^  if (!force_copy \&\& (self->downstream_has_video_meta ||$/  if (!force_copy \&\& (TRUE ||/'
+  's/^      (self->downstream_has_video_meta ||$/      (TRUE ||/'
+mutant export-drops-frame-hold gst/plugin/gstvvasdownload.c \
+  "an exported DMA-buf memory does not keep its frame out of the pool (emulated)" \
+  's/^    gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),$/    if (0) gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),/'
+mutant export-always-ignored gst/plugin/gstvvasdownload.c \
+  "dmabuf-export=always passes VVAS memory under system-memory caps (emulated)" \
+  's/^    if (get_dmabuf_export (self) == GST_VVAS_DOWNLOAD_DMABUF_EXPORT_ALWAYS \&\&$/    if (FALSE \&\&/'
 mutant copy-frame-read-map gst/plugin/gstvvaselement.c \
   "an element writes its output frame through a READ map" \
   's/^  if (!gst_video_frame_map (\&out_frame, out_info, outbuf, GST_MAP_WRITE)) {$/  if (!gst_video_frame_map (\&out_frame, out_info, outbuf, GST_MAP_READ)) {/'
