@@ -33,7 +33,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_vvas_meta_debug);
  *
  * Registers the #GstVvasMeta API type, once.
  *
- * Returns: the #GType of the #GstVvasMeta API
+ * Returns: the #GType of the #GstVvasMeta API, or 0 when this library
+ *   refuses to work beside another one with its names (AMD's VVAS; a
+ *   warning says which)
  *
  * Since: 1.0
  */
@@ -82,7 +84,9 @@ gst_vvas_meta_transform (GstBuffer * dest, GstMeta * meta,
  *
  * Registers the #GstVvasMeta implementation, once.
  *
- * Returns: (transfer none): the #GstMetaInfo of #GstVvasMeta
+ * Returns: (transfer none) (nullable): the #GstMetaInfo of #GstVvasMeta, or
+ *   %NULL when this library refuses to work beside another one with its
+ *   names (AMD's VVAS; a warning says which)
  *
  * Since: 1.0
  */
