@@ -282,22 +282,35 @@ report_allocation_failure (GstVvasElementPool * self)
       capacity) : g_strdup ("an unknown number of bytes");
   GstCaps *caps = NULL;
   GstVideoInfo info;
-  gchar *frame;
+  GstAllocationParams params;
+  gchar *frame, *request;
   guint size = 0;
+  guint64 allocation;
 
   gst_buffer_pool_config_get_params (config, &caps, &size, NULL, NULL);
   frame = caps && gst_video_info_from_caps (&info, caps) ?
       g_strdup_printf ("%dx%d %s", GST_VIDEO_INFO_WIDTH (&info),
       GST_VIDEO_INFO_HEIGHT (&info), GST_VIDEO_INFO_NAME (&info)) :
       g_strdup ("video");
+  /* What the allocator asks the device for: a frame exactly the bank's
+   * size does not fit once prefix, padding and alignment slack are added,
+   * and the message must not read as if it did. */
+  gst_allocation_params_init (&params);
+  gst_buffer_pool_config_get_allocator (config, NULL, &params);
+  allocation = (guint64) size + params.prefix + params.padding +
+      (params.align | gst_memory_alignment);
+  request = allocation != size ? g_strdup_printf (" (%" G_GUINT64_FORMAT
+      " bytes with the pool's prefix, padding and alignment)", allocation) :
+      g_strdup ("");
 
   if (!element) {
     GST_WARNING_OBJECT (pool, "cannot allocate a %u-byte buffer on bank %d "
         "of device %d, and its element is gone", size, bank, dev_idx);
   } else if (held == 0) {
     GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
-        ("Could not allocate a %u-byte video frame in memory bank %d of VVAS "
-            "device %d, which holds %s.", size, bank, dev_idx, holds),
+        ("Could not allocate a %u-byte video frame%s in memory bank %d of "
+            "VVAS device %d, which holds %s.", size, request, bank, dev_idx,
+            holds),
         ("%s frames; the bank holds none of pool %s's buffers yet: a frame "
             "larger than the bank, a bank full of other buffers, or XRT "
             "refusing (the vvascore debug category says which); xclbin %s, "
@@ -305,9 +318,9 @@ report_allocation_failure (GstVvasElementPool * self)
             xclbin ? xclbin : "(the device's)", banks));
   } else {
     GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
-        ("Could not allocate a %u-byte video frame in memory bank %d of VVAS "
-            "device %d (%s): it holds %u of them and has no room for more.",
-            size, bank, dev_idx, holds, held),
+        ("Could not allocate a %u-byte video frame%s in memory bank %d of "
+            "VVAS device %d (%s): it holds %u of them and has no room for "
+            "more.", size, request, bank, dev_idx, holds, held),
         ("%s frames; the bank holds %u of pool %s's buffers (%"
             G_GUINT64_FORMAT " bytes) and refused one more, or XRT refused "
             "it (the vvascore debug category says which); xclbin %s, usable "
@@ -318,6 +331,7 @@ report_allocation_failure (GstVvasElementPool * self)
   gst_structure_free (config);
   g_free (holds);
   g_free (frame);
+  g_free (request);
   g_free (banks);
 }
 

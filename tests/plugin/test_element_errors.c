@@ -184,6 +184,36 @@ GST_START_TEST (test_frame_larger_than_bank)
 GST_END_TEST;
 
 /*
+ * A frame exactly as large as the bank: it fails because the allocator adds
+ * the pool's alignment slack, and the message says so rather than reading
+ * as if the frame fitted (a 1073741824-byte frame, a bank of 1073741824).
+ */
+GST_START_TEST (test_frame_as_large_as_bank)
+{
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,format=RGBA,width=16384,height=16384 ! vvasupload "
+      "name=up mem-bank=1 xclbin-location=%s ! fakesink", two_banks_xclbin);
+  /* The upload pool asks for no alignment of its own: GStreamer's default
+   * one (gst_memory_alignment) is the slack. */
+  gchar *request = g_strdup_printf ("m:1073741824-byte video frame (%"
+      G_GUINT64_FORMAT " bytes with the pool's prefix, padding and "
+      "alignment)", (guint64) 1073741824 + gst_memory_alignment);
+  const gchar *needles[] = { request, "m:holds 1073741824 bytes", NULL };
+  GstMessage *msg;
+
+  fail_unless (gst_memory_alignment > 0);
+  msg = run_to_error (launch);
+  assert_message (msg, "up", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NO_SPACE_LEFT, needles);
+  gst_message_unref (msg);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_ALLOC), 0);
+  g_free (request);
+  g_free (launch);
+}
+
+GST_END_TEST;
+
+/*
  * A bank that holds one frame but not the two the proposed pool starts
  * with: full (the emulated device's capacity, made small), or XRT
  * refusing the second (on either device).
@@ -522,6 +552,7 @@ vvas_element_errors_suite (void)
   tcase_set_timeout (alloc, 60);
 
   tcase_add_test (alloc, test_frame_larger_than_bank);
+  tcase_add_test (alloc, test_frame_as_large_as_bank);
   /* The capacity of a bank is enforced on the emulated device only. */
   tcase_add_loop_test (alloc, test_bank_full, 0, xrt_emu_enabled ()? 2 : 1);
   tcase_add_test (alloc, test_proposed_pool_cannot_grow);
