@@ -16,6 +16,10 @@ GstMemory *      gst_vvas_memory_export_dmabuf_memory (GstMemory * mem,
                                                        GError ** error);
 
 GST_VVAS_API
+GstMemory *      gst_vvas_memory_get_dmabuf_memory (GstMemory * mem,
+                                                    GError ** error);
+
+GST_VVAS_API
 GstMemory *      gst_vvas_allocator_import_dmabuf (GstAllocator * vvas_allocator,
                                                    GstMemory * dmabuf_memory,
                                                    GError ** error);

@@ -4,7 +4,8 @@
  */
 
 /*
- * VVAS memory to and from GstDmaBufMemory (gstvvasdmabuf.h). On the
+ * VVAS memory to and from GstDmaBufMemory (gstvvasdmabuf.h), a new
+ * DMA-buf memory per export and the VVAS memory's own one. On the
  * emulated device (meson test --setup emulated) an export is a real memfd
  * onto the device copy and any memfd imports, so the checks read real
  * bytes through real file descriptors; XRT's no-op device can do neither,
@@ -325,6 +326,226 @@ GST_START_TEST (test_round_trip)
 
 GST_END_TEST;
 
+/* Writes fill_pattern (@seed) over @mem through a host map. */
+static void
+write_pattern (GstMemory * mem, guint seed)
+{
+  GstMapInfo info;
+
+  fail_unless (gst_memory_map (mem, &info, GST_MAP_WRITE));
+  fill_pattern (info.data, info.size, seed);
+  gst_memory_unmap (mem, &info);
+}
+
+/*
+ * A VVAS memory's own DMA-buf memory: the same object and fd at every
+ * call, one xrtBOExport in all; the host's new bytes transferred at every
+ * call that finds some pending, and only then.
+ */
+GST_START_TEST (test_own_dmabuf_stable)
+{
+  GstMemory *mem = alloc_pattern (SIZE, 21);
+  GstMemory *dmamem, *again;
+  GError *error = NULL;
+  gint fd;
+
+  dmamem = gst_vvas_memory_get_dmabuf_memory (mem, &error);
+  if (!xrt_emu_enabled ()) {
+    /* The no-op device cannot export: an error, nothing cached. */
+    fail_unless (dmamem == NULL);
+    fail_unless (error != NULL && error->domain == GST_RESOURCE_ERROR);
+    g_clear_error (&error);
+    fail_unless (gst_vvas_memory_get_dmabuf_memory (mem, NULL) == NULL);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 2);
+    gst_memory_unref (mem);
+    return;
+  }
+  fail_unless (dmamem != NULL, "%s", error ? error->message : "");
+  fail_unless (gst_is_dmabuf_memory (dmamem));
+  fail_unless_equals_uint64 (dmamem->size, SIZE);
+  fd = gst_dmabuf_memory_get_fd (dmamem);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), 1);
+  fail_unless_equals_int (check_fd_pattern (dmamem, 21), -1);
+
+  /* Nothing new: the same memory, no export, no transfer. */
+  again = gst_vvas_memory_get_dmabuf_memory (mem, NULL);
+  fail_unless (again == dmamem);
+  fail_unless_equals_int (gst_dmabuf_memory_get_fd (again), fd);
+  gst_memory_unref (again);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), 1);
+
+  /* The host writes the next frame: the next call transfers it, into the
+   * same memory, which shows it. */
+  write_pattern (mem, 22);
+  fail_unless_equals_int (gst_vvas_memory_get_pending_transfers (mem),
+      VVAS_DATA_SYNC_TO_DEVICE);
+  again = gst_vvas_memory_get_dmabuf_memory (mem, NULL);
+  fail_unless (again == dmamem);
+  fail_unless_equals_int (gst_dmabuf_memory_get_fd (again), fd);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_SYNC_TO_DEVICE), 2);
+  fail_unless_equals_int (gst_vvas_memory_get_pending_transfers (mem),
+      VVAS_DATA_SYNC_NONE);
+  fail_unless_equals_int (check_fd_pattern (again, 22), -1);
+  fail_unless_equals_int (check_mem_pattern (again, 22), -1);
+  gst_memory_unref (again);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 1);
+
+  /* export_dmabuf_memory() still makes one of the caller's own. */
+  again = gst_vvas_memory_export_dmabuf_memory (mem, NULL);
+  fail_unless (again != NULL && again != dmamem);
+  fail_unless (gst_dmabuf_memory_get_fd (again) != fd);
+  gst_memory_unref (again);
+
+  gst_memory_unref (dmamem);
+  gst_memory_unref (mem);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+}
+
+GST_END_TEST;
+
+/*
+ * No reference cycle: the VVAS memory goes (its buffer object freed) while
+ * its DMA-buf memory is still held, whose own fd still maps the bytes;
+ * the fd goes with it (teardown counts).
+ */
+GST_START_TEST (test_own_dmabuf_outlives_memory)
+{
+  GstMemory *mem = alloc_pattern (SIZE, 23);
+  GstMemory *dmamem = gst_vvas_memory_get_dmabuf_memory (mem, NULL);
+
+  if (!xrt_emu_enabled ()) {
+    fail_unless (dmamem == NULL);
+    gst_memory_unref (mem);
+    return;
+  }
+  fail_unless (dmamem != NULL);
+  gst_memory_unref (mem);
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_FREE), 1);
+  fail_unless_equals_int (check_fd_pattern (dmamem, 23), -1);
+  fail_unless_equals_int (check_mem_pattern (dmamem, 23), -1);
+  fail_unless (xrt_emu_count_open_fds () > fds_before);
+  gst_memory_unref (dmamem);
+}
+
+GST_END_TEST;
+
+/* Either side resized: a new DMA-buf memory of the new place; the old one
+ * stays valid for whoever holds it. */
+GST_START_TEST (test_own_dmabuf_resized)
+{
+  GstMemory *mem = alloc_pattern (SIZE, 25);
+  GstMemory *dmamem, *again, *third;
+  guint8 *expected;
+  GstMapInfo info;
+
+  dmamem = gst_vvas_memory_get_dmabuf_memory (mem, NULL);
+  if (!xrt_emu_enabled ()) {
+    fail_unless (dmamem == NULL);
+    gst_memory_unref (mem);
+    return;
+  }
+  fail_unless (dmamem != NULL);
+  gst_memory_resize (mem, 100, 1000);
+  again = gst_vvas_memory_get_dmabuf_memory (mem, NULL);
+  fail_unless (again != NULL && again != dmamem);
+  fail_unless_equals_uint64 (again->size, 1000);
+  expected = g_malloc (SIZE);
+  fill_pattern (expected, SIZE, 25);
+  fail_unless (gst_memory_map (again, &info, GST_MAP_READ));
+  fail_unless (memcmp (info.data, expected + 100, 1000) == 0);
+  gst_memory_unmap (again, &info);
+  fail_unless_equals_int (check_fd_pattern (dmamem, 25), -1);
+  gst_memory_unref (dmamem);
+
+  /* A holder resizes the DMA-buf memory itself: not handed out again. */
+  gst_memory_resize (again, 10, 10);
+  third = gst_vvas_memory_get_dmabuf_memory (mem, NULL);
+  fail_unless (third != NULL && third != again);
+  fail_unless_equals_uint64 (third->size, 1000);
+  fail_unless (gst_vvas_memory_get_dmabuf_memory (mem, NULL) == third);
+  gst_memory_unref (third);
+  gst_memory_unref (third);
+  gst_memory_unref (again);
+  g_free (expected);
+  gst_memory_unref (mem);
+}
+
+GST_END_TEST;
+
+#define N_THREADS 4
+
+typedef struct
+{
+  GstMemory *mem;
+  gint waiting;
+  GstMemory *got[N_THREADS];
+} RaceData;
+
+static gpointer
+race_thread (gpointer user_data)
+{
+  RaceData *data = user_data;
+  gint i = g_atomic_int_add (&data->waiting, -1) - 1;
+
+  /* Every thread starts, then all ask at once. */
+  while (g_atomic_int_get (&data->waiting) > 0)
+    g_thread_yield ();
+  data->got[i] = gst_vvas_memory_get_dmabuf_memory (data->mem, NULL);
+  return NULL;
+}
+
+/* Threads asking at once for the same memory's DMA-buf memory (two
+ * vvasdownload behind a tee) get one memory and one export. */
+GST_START_TEST (test_own_dmabuf_threads)
+{
+  RaceData data = { 0 };
+  GThread *threads[N_THREADS];
+  guint i;
+
+  data.mem = alloc_pattern (SIZE, 27);
+  data.waiting = N_THREADS;
+  for (i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("dmabuf-race", race_thread, &data);
+  for (i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+  for (i = 0; i < N_THREADS; i++) {
+    if (!xrt_emu_enabled ()) {
+      fail_unless (data.got[i] == NULL);
+      continue;
+    }
+    fail_unless (data.got[i] != NULL);
+    fail_unless (data.got[i] == data.got[0]);
+    gst_memory_unref (data.got[i]);
+  }
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT),
+      xrt_emu_enabled ()? 1 : N_THREADS);
+  gst_memory_unref (data.mem);
+}
+
+GST_END_TEST;
+
+/* Programming errors are criticals, and return NULL. */
+GST_START_TEST (test_own_dmabuf_args)
+{
+  GstMemory *sysmem = gst_allocator_alloc (NULL, 100, NULL);
+  GstMemory *mem = alloc_pattern (SIZE, 29);
+  GError *error = g_error_new_literal (GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_FAILED, "set before");
+
+  ASSERT_CRITICAL (fail_unless (gst_vvas_memory_get_dmabuf_memory (NULL,
+              NULL) == NULL));
+  ASSERT_CRITICAL (fail_unless (gst_vvas_memory_get_dmabuf_memory (sysmem,
+              NULL) == NULL));
+  ASSERT_CRITICAL (fail_unless (gst_vvas_memory_get_dmabuf_memory (mem,
+              &error) == NULL));
+  fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 0);
+  g_clear_error (&error);
+  gst_memory_unref (mem);
+  gst_memory_unref (sysmem);
+}
+
+GST_END_TEST;
+
 static Suite *
 vvas_dmabuf_suite (void)
 {
@@ -339,6 +560,11 @@ vvas_dmabuf_suite (void)
   tcase_add_test (tc, test_import_offset);
   tcase_add_test (tc, test_import_count);
   tcase_add_test (tc, test_round_trip);
+  tcase_add_test (tc, test_own_dmabuf_stable);
+  tcase_add_test (tc, test_own_dmabuf_outlives_memory);
+  tcase_add_test (tc, test_own_dmabuf_resized);
+  tcase_add_test (tc, test_own_dmabuf_threads);
+  tcase_add_test (tc, test_own_dmabuf_args);
   return s;
 }
 
