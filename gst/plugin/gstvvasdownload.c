@@ -20,11 +20,16 @@
  * memory. When downstream names that feature in its caps (a display, an
  * encoder or an accelerator that takes DMA-bufs; or a capsfilter), each
  * frame in VVAS device memory leaves as #GstDmaBufMemory onto the same
- * device memory: no copy, an fd of its own per memory, a #GstVideoMeta with
- * the frame's strides and offsets, bytes the host wrote transferred to the
- * device first (gst_vvas_memory_export_dmabuf_memory()). The input buffer
- * stays out of its pool as long as one of those DMA-buf memories lives, so
- * the frame is not overwritten under its reader. #GstVvasDownload:buffers-exported
+ * device memory: no copy, a #GstVideoMeta with the frame's strides and
+ * offsets, bytes the host wrote transferred to the device first. Each VVAS
+ * memory has one DMA-buf memory, with one fd, handed out with every frame
+ * it carries (gst_vvas_memory_get_dmabuf_memory()), so a display that
+ * caches its import per memory imports once per buffer of the pool. The
+ * output buffer holds the input buffer (#GstParentBufferMeta): the input
+ * buffer stays out of its pool, so the frame is not overwritten under its
+ * reader, as long as the output buffer lives; a consumer that keeps a
+ * DMA-buf memory without its buffer keeps a valid fd but not the frame, as
+ * with GStreamer's own DMA-buf pools. #GstVvasDownload:buffers-exported
  * counts such frames (they count in #GstVvasDownload:buffers-passed too).
  * A device that cannot export (XRT's no-op device) is found out at the
  * first frame: the element says so once at INFO and renegotiates in system
@@ -89,9 +94,6 @@ enum
 };
 
 #define DEFAULT_DMABUF_EXPORT GST_VVAS_DOWNLOAD_DMABUF_EXPORT_CAPS
-
-/* On an exported DMA-buf memory: the input buffer it shows a memory of. */
-static GQuark exported_from_quark;
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -258,7 +260,7 @@ caps_have_dmabuf (GstCaps * caps)
 /*
  * System memory comes first in what this element offers: passing the VVAS
  * memory on is zero-copy too, and its host view is mapped once, where a
- * DMA-buf memory per frame is mapped anew each frame. A downstream whose own
+ * DMA-buf memory is mapped anew at every map. A downstream whose own
  * caps name memory:DMABuf wants DMA-bufs, though (a display, a capsfilter):
  * then the DMA-buf structures go first. A downstream that takes ANY caps
  * (fakesink, an appsink without caps) gets system memory.
@@ -404,10 +406,16 @@ is_vvas_device_buffer (GstBuffer * buf)
 /*
  * A buffer of @inbuf's frame in DMA-buf memories onto its VVAS memories,
  * with a GstVideoMeta for the layout, or NULL with @error set when the
- * device cannot export. Each DMA-buf memory holds @inbuf, not only its VVAS
- * memory: the buffer goes back to its pool, to be refilled, only when the
- * last reader of the frame (downstream may keep a memory without its
- * buffer) is done with it.
+ * device cannot export. Each VVAS memory's own DMA-buf memory: the same
+ * object, with the same fd, every time the pool hands out its buffer, so
+ * that a consumer's cache on the memory hits (see gstvvasdmabuf.c for
+ * kmssink's and waylandsink's), and pending host bytes synced at each
+ * frame. Since that memory is shared by every frame of the buffer, the
+ * frame hold is on the output buffer: a GstParentBufferMeta holding
+ * @inbuf, which goes back to its pool, to be refilled, when the output
+ * buffer (or a copy of it: the meta is copied with it) goes. A consumer
+ * that keeps a memory without its buffer keeps a valid fd, not the frame,
+ * as with v4l2src's DMA-buf pool.
  */
 static GstBuffer *
 export_buffer (GstVvasDownload * self, GstBuffer * inbuf, GError ** error)
@@ -421,18 +429,16 @@ export_buffer (GstVvasDownload * self, GstBuffer * inbuf, GError ** error)
 
   for (i = 0; i < n; i++) {
     GstMemory *dmamem =
-        gst_vvas_memory_export_dmabuf_memory (gst_buffer_peek_memory (inbuf,
-            i), error);
+        gst_vvas_memory_get_dmabuf_memory (gst_buffer_peek_memory (inbuf, i),
+        error);
 
     if (!dmamem) {
       gst_buffer_unref (outbuf);
       return NULL;
     }
-    gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),
-        exported_from_quark, gst_buffer_ref (inbuf),
-        (GDestroyNotify) gst_buffer_unref);
     gst_buffer_append_memory (outbuf, dmamem);
   }
+  gst_buffer_add_parent_buffer_meta (outbuf, inbuf);
 
   /* Flags, times and the frame's metas, as for a copy. */
   if (!GST_BASE_TRANSFORM_GET_CLASS (trans)->copy_metadata (trans, inbuf,
@@ -502,8 +508,9 @@ fall_back_to_system_memory (GstVvasDownload * self, const gchar * why)
  * and offset alignment, contiguity: only a board tells). Anything else
  * (not all DMA-buf, import or framebuffer refused) it copies into a dumb
  * buffer, which is what a VVAS memory gets. It caches the framebuffer on
- * the DMA-buf memory, and this element exports a new one per frame: one
- * import and one framebuffer per frame, still no copy.
+ * the first DMA-buf memory (qdata), and each VVAS memory has one DMA-buf
+ * memory (export_buffer()): one import and one framebuffer per buffer of
+ * the upstream pool, not per frame.
  *
  * Where the device cannot export, the frames go as they would with caps:
  * they are in system-memory caps already, so there is nothing to
@@ -701,8 +708,6 @@ gst_vvas_download_class_init (GstVvasDownloadClass * klass)
           "Buffers passed on as DMA-buf memory onto their device memory, "
           "without a copy (also counted in buffers-passed)", 0, G_MAXUINT64,
           0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  exported_from_quark =
-      g_quark_from_static_string ("GstVvasDownloadExportedFrom");
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

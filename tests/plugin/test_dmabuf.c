@@ -407,15 +407,90 @@ check_exported_frame (GstSample * sample, const gchar * sum)
   g_free (got);
 }
 
-/* The export counters of @down after @n frames, and the INFO line. */
+/*
+ * What the exported frames were: for each input buffer of vvasdownload
+ * (the pool buffer the output buffer holds, in its GstParentBufferMeta),
+ * the DMA-buf memory and fd it left in. Pool buffers and their DMA-buf
+ * memories live as long as the pipeline, so their addresses name them.
+ */
+#define MAX_SEEN 64
+
+typedef struct
+{
+  guint n;
+  GstBuffer *inbuf[MAX_SEEN];
+  GstMemory *mem[MAX_SEEN];
+  gint fd[MAX_SEEN];
+} ExportSeen;
+
+/* The input buffer @buf holds: the one parent whose memory is VVAS
+ * memory. */
+static GstBuffer *
+held_input_buffer (GstBuffer * buf)
+{
+  GstBuffer *found = NULL;
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_PARENT_BUFFER_META_API_TYPE))) {
+    GstBuffer *parent = ((GstParentBufferMeta *) meta)->buffer;
+
+    if (gst_buffer_n_memory (parent) > 0 &&
+        gst_is_vvas_memory (gst_buffer_peek_memory (parent, 0))) {
+      fail_unless (found == NULL, "two VVAS input buffers held");
+      found = parent;
+    }
+  }
+  return found;
+}
+
+/*
+ * Records the exported frame @buf: it holds its input buffer; that buffer
+ * always leaves in the same DMA-buf memory with the same fd, and no other
+ * buffer in that memory.
+ */
 static void
-check_export_counters (GstElement * down, guint n)
+export_seen_add (ExportSeen * seen, GstBuffer * buf)
+{
+  GstBuffer *inbuf = held_input_buffer (buf);
+  GstMemory *mem = gst_buffer_peek_memory (buf, 0);
+  guint i;
+
+  fail_unless (inbuf != NULL, "an exported frame does not hold its input");
+  fail_unless_equals_int (gst_buffer_n_memory (buf), 1);
+  fail_unless (gst_is_dmabuf_memory (mem));
+  for (i = 0; i < seen->n; i++) {
+    if (seen->inbuf[i] == inbuf) {
+      fail_unless (seen->mem[i] == mem, "input buffer %p left in DMA-buf "
+          "memory %p, then in %p", inbuf, seen->mem[i], mem);
+      fail_unless_equals_int (gst_dmabuf_memory_get_fd (mem), seen->fd[i]);
+      return;
+    }
+    fail_unless (seen->mem[i] != mem, "DMA-buf memory %p shows input "
+        "buffers %p and %p", mem, seen->inbuf[i], inbuf);
+  }
+  fail_unless (seen->n < MAX_SEEN);
+  seen->inbuf[seen->n] = inbuf;
+  seen->mem[seen->n] = mem;
+  seen->fd[seen->n] = gst_dmabuf_memory_get_fd (mem);
+  seen->n++;
+}
+
+/*
+ * The export counters of @down after @n frames, and the INFO line. On the
+ * emulated device @seen holds the frames (NULL: the test did not look at
+ * them all): one xrtBOExport per input buffer, not per frame.
+ */
+static void
+check_export_counters (GstElement * down, guint n, const ExportSeen * seen)
 {
   if (xrt_emu_enabled ()) {
-    /* Zero copy: every frame exported, each export one xrtBOExport. */
+    /* Zero copy: every frame exported, each pool buffer exported once. */
     fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), n);
     assert_counters (down, n, 0, 0);
-    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), n);
+    fail_unless (seen != NULL && seen->n > 0 && seen->n <= n);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), seen->n);
     fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
   } else {
     /* One failed export, one INFO line, then system memory. */
@@ -431,6 +506,7 @@ GST_START_TEST (test_download_exports_dmabuf)
 {
   gchar **ref = reference_frames (EXPORT_FRAMES);
   GstElement *pipeline, *down, *sink;
+  ExportSeen seen = { 0 };
   guint i;
 
   xrt_count_reset ();
@@ -443,6 +519,8 @@ GST_START_TEST (test_download_exports_dmabuf)
     GstSample *sample = pull_sample (sink);
 
     check_exported_frame (sample, ref[i]);
+    if (xrt_emu_enabled ())
+      export_seen_add (&seen, gst_sample_get_buffer (sample));
     gst_sample_unref (sample);
   }
   /* And then the end of the stream, nothing more. */
@@ -453,7 +531,7 @@ GST_START_TEST (test_download_exports_dmabuf)
     fail_unless (sample == NULL);
   }
   end_pipeline (pipeline);
-  check_export_counters (down, EXPORT_FRAMES);
+  check_export_counters (down, EXPORT_FRAMES, &seen);
   gst_object_unref (pipeline);
   g_strfreev (ref);
 }
@@ -596,9 +674,11 @@ GST_START_TEST (test_dmabuf_round_trip)
 GST_END_TEST;
 
 /*
- * A DMA-buf memory outlives its pipeline (set to NULL and unreffed): its fd
- * still maps the frame, and the buffer object, the device and the fd go
- * when it goes (teardown checks).
+ * A DMA-buf memory kept without its buffer outlives its pipeline (set to
+ * NULL and unreffed) and the VVAS memory it showed: once the last frame
+ * buffer is gone too, no buffer object and no device is left (the DMA-buf
+ * memory holds none of them), and its own fd still maps the frame; the fd
+ * goes when it goes (teardown checks).
  */
 GST_START_TEST (test_dmabuf_outlives_pipeline)
 {
@@ -610,6 +690,8 @@ GST_START_TEST (test_dmabuf_outlives_pipeline)
   gchar *sum;
   guint i;
 
+  /* Two frames and no more: nothing is written into the second frame's
+   * pool buffer after the test lets go of its buffer. */
   pipeline = make_export_pipeline (2, DMABUF_OR_SYSTEM_CAPS, 0);
   sink = get_element (pipeline, "sink");
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
@@ -631,18 +713,205 @@ GST_START_TEST (test_dmabuf_outlives_pipeline)
   end_pipeline (pipeline);
   gst_object_unref (pipeline);
 
-  /* The frames are still there, and their device memory with them. */
+  /* The first frame's buffer holds its input buffer: the frame is still
+   * there, and its device memory with it. */
   check_exported_frame (samples[0], ref[0]);
+  fail_unless (xrt_count_live_bos () > bos_at_start);
+  gst_sample_unref (samples[0]);
+
   if (xrt_emu_enabled ()) {
-    fail_unless (xrt_count_live_bos () > bos_at_start);
+    /* Every VVAS memory is gone, their buffer objects and the device with
+     * them; the DMA-buf memory's fd still maps the second frame. */
+    fail_unless_equals_int64 (xrt_count_live_bos (), bos_at_start);
+    fail_unless_equals_int64 (xrt_count_live_devices (), devices_at_start);
+    fail_unless (xrt_emu_count_open_fds () > fds_at_start);
     sum = fd_frame_checksum (held, export_info ());
+    fail_unless_equals_string (sum, ref[1]);
+    g_free (sum);
   } else {
-    sum = frame_checksum (held, export_info ());
+    /* No export: the memory kept is the VVAS memory, with its BO. */
+    fail_unless (gst_is_vvas_memory (gst_buffer_peek_memory (held, 0)));
+    fail_unless (xrt_count_live_bos () > bos_at_start);
   }
+  /* And through GStreamer's mapping. */
+  sum = frame_checksum (held, export_info ());
   fail_unless_equals_string (sum, ref[1]);
   g_free (sum);
   gst_buffer_unref (held);
-  gst_sample_unref (samples[0]);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
+/* The frames of test_download_export_stable: three times as many as
+ * upstream's pool has buffers, at least. */
+#define STABLE_FRAMES 12
+
+/* The downstream caps and vvasdownload properties of
+ * test_download_export_stable: DMA-buf caps; system-memory caps with
+ * dmabuf-export=always (kmssink of GStreamer 1.22). */
+static const gchar *const stable_caps[] = {
+  DMABUF_OR_SYSTEM_CAPS, "video/x-raw," VIDEO_FIELDS,
+};
+
+static const gchar *const stable_props[] = {
+  "", "dmabuf-export=always",
+};
+
+/* Asserts that @buf is frame @sum: exported on the emulated device (its
+ * fds show it), VVAS memory on the no-op device; GStreamer's mapping shows
+ * it either way. */
+static void
+check_frame_in_any_caps (GstBuffer * buf, const gchar * sum)
+{
+  gchar *got;
+
+  if (xrt_emu_enabled ()) {
+    fail_unless (buffer_all_dmabuf (buf));
+    got = fd_frame_checksum (buf, export_info ());
+    fail_unless_equals_string (got, sum);
+    g_free (got);
+  } else {
+    fail_unless (gst_is_vvas_memory (gst_buffer_peek_memory (buf, 0)));
+  }
+  got = frame_checksum (buf, export_info ());
+  fail_unless_equals_string (got, sum);
+  g_free (got);
+}
+
+/*
+ * Stable DMA-buf memories: N frames through upstream's pool of K buffers
+ * leave in K DMA-buf memories (K exports, not N), the same memory object
+ * and fd every time the same pool buffer comes, with the right bytes at
+ * every frame (moving bars: each frame differs, so the export transfers
+ * every frame's bytes, not only the first). A frame whose buffer the
+ * consumer keeps stays that frame while the pool turns around it: the
+ * output buffer holds the input buffer.
+ */
+GST_START_TEST (test_download_export_stable)
+{
+  gchar **ref = reference_frames (STABLE_FRAMES);
+  ExportSeen seen = { 0 };
+  GstElement *pipeline, *down, *sink;
+  GstSample *first;
+  guint i;
+
+  xrt_count_reset ();
+  /* appsink takes one frame at a time: a few pool buffers turn round. */
+  pipeline = make_export_pipeline_full (STABLE_FRAMES, stable_caps[__i__], 1,
+      stable_props[__i__]);
+  down = get_element (pipeline, "down");
+  sink = get_element (pipeline, "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  first = pull_sample (sink);
+  check_frame_in_any_caps (gst_sample_get_buffer (first), ref[0]);
+  if (xrt_emu_enabled ())
+    export_seen_add (&seen, gst_sample_get_buffer (first));
+  for (i = 1; i < STABLE_FRAMES; i++) {
+    GstSample *sample = pull_sample (sink);
+
+    check_frame_in_any_caps (gst_sample_get_buffer (sample), ref[i]);
+    if (xrt_emu_enabled ())
+      export_seen_add (&seen, gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  /* The first frame, its buffer kept all along, is still the first. */
+  check_frame_in_any_caps (gst_sample_get_buffer (first), ref[0]);
+  gst_sample_unref (first);
+  end_pipeline (pipeline);
+
+  if (xrt_emu_enabled ()) {
+    /* The pool turned round: fewer memories than frames. */
+    fail_unless (seen.n >= 2 && seen.n < STABLE_FRAMES, "%u DMA-buf "
+        "memories for %u frames", seen.n, STABLE_FRAMES);
+  }
+  check_export_counters (down, STABLE_FRAMES, &seen);
+  gst_object_unref (pipeline);
+  g_strfreev (ref);
+}
+
+GST_END_TEST;
+
+#define TEE_FRAMES 8
+
+/*
+ * Two vvasdownload behind a tee export the same pool buffers, maybe at
+ * the same time: each VVAS memory gets one DMA-buf memory, which both
+ * branches hand on, with the right bytes; one xrtBOExport per pool buffer
+ * for both. On the no-op device each element probes once, says so at
+ * INFO and goes on in system memory.
+ */
+GST_START_TEST (test_download_export_tee)
+{
+  gchar **ref = reference_frames (TEE_FRAMES);
+  ExportSeen seen = { 0 };
+  GstElement *pipeline, *downs[2], *sinks[2];
+  gchar *launch;
+  guint i, b;
+
+  xrt_count_reset ();
+  launch = g_strdup_printf ("videotestsrc num-buffers=%d pattern=smpte "
+      "horizontal-speed=7 ! video/x-raw," VIDEO_FIELDS " ! vvasupload "
+      "xclbin-location=%s ! tee name=t "
+      "t. ! queue ! vvasdownload name=down0 ! appsink name=sink0 sync=false "
+      "enable-last-sample=false max-buffers=1 caps=\"" DMABUF_OR_SYSTEM_CAPS
+      "\" t. ! queue ! vvasdownload name=down1 ! appsink name=sink1 "
+      "sync=false enable-last-sample=false max-buffers=1 caps=\""
+      DMABUF_OR_SYSTEM_CAPS "\"", TEE_FRAMES, two_banks_xclbin);
+  pipeline = make_pipeline (launch);
+  g_free (launch);
+  for (b = 0; b < 2; b++) {
+    gchar name[8];
+
+    g_snprintf (name, sizeof (name), "down%u", b);
+    downs[b] = get_element (pipeline, name);
+    g_snprintf (name, sizeof (name), "sink%u", b);
+    sinks[b] = get_element (pipeline, name);
+  }
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < TEE_FRAMES; i++) {
+    GstSample *samples[2];
+
+    for (b = 0; b < 2; b++) {
+      samples[b] = pull_sample (sinks[b]);
+      check_exported_frame (samples[b], ref[i]);
+      if (xrt_emu_enabled ())
+        export_seen_add (&seen, gst_sample_get_buffer (samples[b]));
+    }
+    /* One frame, one input buffer, one DMA-buf memory for both. */
+    if (xrt_emu_enabled ()) {
+      GstBuffer *bufs[2] = { gst_sample_get_buffer (samples[0]),
+        gst_sample_get_buffer (samples[1])
+      };
+
+      fail_unless (bufs[0] != bufs[1]);
+      fail_unless (held_input_buffer (bufs[0]) == held_input_buffer (bufs[1]));
+      fail_unless (gst_buffer_peek_memory (bufs[0], 0) ==
+          gst_buffer_peek_memory (bufs[1], 0));
+    }
+    for (b = 0; b < 2; b++)
+      gst_sample_unref (samples[b]);
+  }
+  end_pipeline (pipeline);
+
+  for (b = 0; b < 2; b++) {
+    fail_unless_equals_uint64 (get_counter (downs[b], "buffers-exported"),
+        xrt_emu_enabled ()? TEE_FRAMES : 0);
+    fail_unless_equals_uint64 (get_counter (downs[b], "buffers-passed") +
+        get_counter (downs[b], "buffers-copied"), TEE_FRAMES);
+  }
+  if (xrt_emu_enabled ()) {
+    fail_unless (seen.n >= 1 && seen.n <= TEE_FRAMES);
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), seen.n);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
+  } else {
+    /* Each element's probe fails once and says so once. */
+    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 2);
+    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 2);
+  }
+  gst_object_unref (pipeline);
   g_strfreev (ref);
 }
 
@@ -745,6 +1014,7 @@ GST_START_TEST (test_download_export_always)
   gchar **ref = reference_frames (EXPORT_FRAMES);
   GstElement *pipeline, *down, *sink;
   gsize frame_bytes = GST_VIDEO_INFO_SIZE (export_info ());
+  ExportSeen seen = { 0 };
   guint i;
 
   xrt_count_reset ();
@@ -772,6 +1042,7 @@ GST_START_TEST (test_download_export_always)
       sum = fd_frame_checksum (buf, export_info ());
       fail_unless_equals_string (sum, ref[i]);
       g_free (sum);
+      export_seen_add (&seen, buf);
     } else {
       fail_if (buffer_all_dmabuf (buf));
       fail_unless (gst_is_vvas_memory (mem));
@@ -791,13 +1062,8 @@ GST_START_TEST (test_download_export_always)
     fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 0);
     fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
   } else if (xrt_emu_enabled ()) {
-    /* Zero copy: every frame exported, each one xrtBOExport. */
-    fail_unless_equals_uint64 (get_counter (down, "buffers-exported"),
-        EXPORT_FRAMES);
-    assert_counters (down, EXPORT_FRAMES, 0, 0);
-    fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT),
-        EXPORT_FRAMES);
-    fail_unless_equals_int (g_atomic_int_get (&export_info_lines), 0);
+    /* Zero copy: every frame exported, each pool buffer exported once. */
+    check_export_counters (down, EXPORT_FRAMES, &seen);
   } else {
     /* One failed export, one INFO line, then the VVAS memory passed. */
     fail_unless_equals_uint64 (get_counter (down, "buffers-exported"), 0);
@@ -918,6 +1184,9 @@ vvas_dmabuf_suite (void)
   tcase_add_test (tc, test_dmabuf_round_trip);
   tcase_add_test (tc, test_dmabuf_outlives_pipeline);
   tcase_add_test (tc, test_dmabuf_held_at_stop);
+  tcase_add_loop_test (tc, test_download_export_stable, 0,
+      G_N_ELEMENTS (stable_caps));
+  tcase_add_test (tc, test_download_export_tee);
   tcase_add_test (tc, test_download_export_property);
   tcase_add_loop_test (tc, test_download_export_always, 0,
       G_N_ELEMENTS (always_props));
