@@ -388,6 +388,22 @@ GST_START_TEST (test_own_dmabuf_stable)
   fail_unless_equals_int (check_fd_pattern (again, 22), -1);
   fail_unless_equals_int (check_mem_pattern (again, 22), -1);
   gst_memory_unref (again);
+
+  /* A transfer that fails: an error, the bytes stay pending, and the next
+   * call transfers them, into the same memory. */
+  write_pattern (mem, 24);
+  xrt_count_fail_next (XRT_CALL_SYNC_TO_DEVICE, 1);
+  fail_unless (gst_vvas_memory_get_dmabuf_memory (mem, &error) == NULL);
+  fail_unless (error != NULL && error->domain == GST_RESOURCE_ERROR);
+  g_clear_error (&error);
+  fail_unless_equals_int (gst_vvas_memory_get_pending_transfers (mem),
+      VVAS_DATA_SYNC_TO_DEVICE);
+  again = gst_vvas_memory_get_dmabuf_memory (mem, &error);
+  fail_unless (again == dmamem, "%s", error ? error->message : "");
+  fail_unless_equals_int (gst_vvas_memory_get_pending_transfers (mem),
+      VVAS_DATA_SYNC_NONE);
+  fail_unless_equals_int (check_fd_pattern (again, 24), -1);
+  gst_memory_unref (again);
   fail_unless_equals_uint64 (xrt_count_get (XRT_CALL_BO_EXPORT), 1);
 
   /* export_dmabuf_memory() still makes one of the caller's own. */
