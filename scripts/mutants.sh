@@ -305,8 +305,17 @@ mutant download-ignores-layout gst/plugin/gstvvasdownload.c \
   "vvasdownload passes a padded layout to a peer without GstVideoMeta" \
   's/^      (self->downstream_has_video_meta ||$/      (TRUE ||/'
 mutant export-drops-frame-hold gst/plugin/gstvvasdownload.c \
-  "an exported DMA-buf memory does not keep its frame out of the pool (emulated)" \
-  's/^    gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),$/    if (0) gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (dmamem),/'
+  "an exported frame's buffer does not keep its input buffer out of the pool (emulated)" \
+  's/^  gst_buffer_add_parent_buffer_meta (outbuf, inbuf);$/  ;/'
+mutant export-per-frame gst/plugin/gstvvasdownload.c \
+  "vvasdownload exports a new DMA-buf memory per frame, not the VVAS memory's own (emulated)" \
+  's/^        gst_vvas_memory_get_dmabuf_memory (gst_buffer_peek_memory (inbuf, i),$/        gst_vvas_memory_export_dmabuf_memory (gst_buffer_peek_memory (inbuf, i),/'
+mutant export-cached-skips-sync gst/vvas/gstvvasdmabuf.c \
+  "a VVAS memory's own DMA-buf memory, handed out again, skips the host's new bytes (emulated)" \
+  's/^  if (!dmamem || made)$/  if (TRUE)/'
+mutant export-cached-ignores-resize gst/vvas/gstvvasdmabuf.c \
+  "a VVAS memory's own DMA-buf memory is handed out again after either was resized (emulated)" \
+  's/^  if (dmamem \&\& own_dmabuf_matches (mem, dmamem)) {$/  if (dmamem) {/'
 mutant export-always-ignored gst/plugin/gstvvasdownload.c \
   "dmabuf-export=always passes VVAS memory under system-memory caps (emulated)" \
   's/^    if (get_dmabuf_export (self) == GST_VVAS_DOWNLOAD_DMABUF_EXPORT_ALWAYS \&\&$/    if (FALSE \&\&/'
