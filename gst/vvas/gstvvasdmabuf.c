@@ -23,6 +23,7 @@
 #include "config.h"
 #endif
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <gst/allocators/allocators.h>
@@ -43,28 +44,33 @@ static GQuark imported_quark;
 static GQuark own_dmabuf_quark;
 static GstAllocator *dmabuf_allocator;
 /* Makes the look-up and the insertion of a cached import one step, so that
- * two threads importing the same DMA-buf at once import it once. */
-static GMutex import_lock;
+ * two threads importing the same DMA-buf at once import it once. POSIX
+ * locks and once rather than GLib's: GLib's futex-based ones are invisible
+ * to ThreadSanitizer (GLib is not instrumented), which the tests run this
+ * file under, as gstvvasbufferpool.c does. */
+static pthread_mutex_t import_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The same for a VVAS memory's own DMA-buf memory: two elements exporting
  * the same memory at once (two vvasdownload behind a tee) get one. */
-static GMutex own_dmabuf_lock;
+static pthread_mutex_t own_dmabuf_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t dmabuf_once = PTHREAD_ONCE_INIT;
+
+static void
+dmabuf_init (void)
+{
+  GST_DEBUG_CATEGORY_INIT (gst_vvas_dmabuf_debug, "vvasdmabuf", 0,
+      "VVAS DMA-buf export and import");
+  exported_quark = g_quark_from_static_string ("GstVvasDmabufExported");
+  imported_quark = g_quark_from_static_string ("GstVvasDmabufImported");
+  own_dmabuf_quark = g_quark_from_static_string ("GstVvasDmabufOwn");
+  /* One for the process, as GStreamer's own DMA-buf users keep theirs. */
+  dmabuf_allocator = gst_dmabuf_allocator_new ();
+  GST_OBJECT_FLAG_SET (dmabuf_allocator, GST_OBJECT_FLAG_MAY_BE_LEAKED);
+}
 
 static void
 dmabuf_init_once (void)
 {
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    GST_DEBUG_CATEGORY_INIT (gst_vvas_dmabuf_debug, "vvasdmabuf", 0,
-        "VVAS DMA-buf export and import");
-    exported_quark = g_quark_from_static_string ("GstVvasDmabufExported");
-    imported_quark = g_quark_from_static_string ("GstVvasDmabufImported");
-    own_dmabuf_quark = g_quark_from_static_string ("GstVvasDmabufOwn");
-    /* One for the process, as GStreamer's own DMA-buf users keep theirs. */
-    dmabuf_allocator = gst_dmabuf_allocator_new ();
-    GST_OBJECT_FLAG_SET (dmabuf_allocator, GST_OBJECT_FLAG_MAY_BE_LEAKED);
-    g_once_init_leave (&done, 1);
-  }
+  pthread_once (&dmabuf_once, dmabuf_init);
 }
 
 /* Where @mem's bytes are in its buffer object: its block ends where the
@@ -255,7 +261,7 @@ gst_vvas_memory_get_dmabuf_memory (GstMemory * mem, GError ** error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   dmabuf_init_once ();
-  g_mutex_lock (&own_dmabuf_lock);
+  pthread_mutex_lock (&own_dmabuf_lock);
   dmamem = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (mem),
       own_dmabuf_quark);
   if (dmamem && own_dmabuf_matches (mem, dmamem)) {
@@ -272,7 +278,7 @@ gst_vvas_memory_get_dmabuf_memory (GstMemory * mem, GError ** error)
       made = TRUE;
     }
   }
-  g_mutex_unlock (&own_dmabuf_lock);
+  pthread_mutex_unlock (&own_dmabuf_lock);
   if (stale) {
     GST_DEBUG ("DMA-buf memory %p of %p no longer matches it: replaced by %p",
         stale, mem, dmamem);
@@ -383,7 +389,7 @@ gst_vvas_allocator_import_dmabuf (GstAllocator * vvas_allocator,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   dmabuf_init_once ();
-  g_mutex_lock (&import_lock);
+  pthread_mutex_lock (&import_lock);
   mem = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (dmabuf_memory),
       imported_quark);
   /* An import made for another device or bank does not serve this one. */
@@ -410,7 +416,7 @@ gst_vvas_allocator_import_dmabuf (GstAllocator * vvas_allocator,
           (GDestroyNotify) gst_memory_unref);
     }
   }
-  g_mutex_unlock (&import_lock);
+  pthread_mutex_unlock (&import_lock);
 
   if (mem)
     vvas_memory_set_sync_flag (gst_vvas_memory_get_vvas_memory (mem),
